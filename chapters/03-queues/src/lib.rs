@@ -1,0 +1,1 @@
+//! This chapter's exercises are still being written.
