@@ -1,4 +1,12 @@
 //! Graded tests of chapter 1, processes. One module per exercise; the same
 //! source is compiled against the skeleton and against the solution.
 
+mod jobs;
+
+mod daemon;
 mod fork_wait;
+mod pool;
+mod pool_executor;
+mod process;
+mod task;
+mod zombies;

@@ -13,4 +13,13 @@
 // here, not a mistake.
 #![allow(unused_variables, dead_code)]
 
+pub mod daemon;
 pub mod fork_wait;
+pub mod pool;
+pub mod pool_executor;
+pub mod process;
+pub mod task;
+pub mod zombies;
+
+// Message framing for the pool's pipes: given finished, read it and use it.
+mod wire;

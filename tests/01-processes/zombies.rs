@@ -1,0 +1,93 @@
+use std::time::Duration;
+
+use forklings_support::{Redactor, procs, snapshot_settings, within};
+use nix::unistd::getpid;
+use processes::fork_wait::ChildExit;
+use processes::zombies::{orphan_adoption, reap_all, spawn_exiting};
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+#[test]
+fn exited_children_are_zombies_until_reaped() {
+    let children = within(LIMIT, "spawn_exiting", || spawn_exiting(&[0, 3, 7])).expect("fork");
+    assert_eq!(children.len(), 3);
+    let raw: Vec<i32> = children.iter().map(|p| p.as_raw()).collect();
+    let all_zombies = procs::eventually(LIMIT, || raw.iter().all(|&pid| procs::is_zombie(pid)));
+    let states: Vec<_> = raw.iter().map(|&pid| procs::state(pid)).collect();
+    assert!(
+        all_zombies,
+        "exited, not yet waited for: each child should be a zombie (Z), got {states:?}"
+    );
+    let to_reap = children.clone();
+    let exits = within(LIMIT, "reap_all", move || reap_all(&to_reap)).expect("reap_all");
+    let mut text = String::new();
+    let mut redact = Redactor::new();
+    for (n, ((&pid, state), exit)) in raw.iter().zip(&states).zip(&exits).enumerate() {
+        let after = procs::state(pid);
+        text.push_str(&format!(
+            "child {pid}: state {state:?} before reaping, {exit:?}, state {after:?} after\n"
+        ));
+        redact = redact.pid(pid, &format!("child {n}"));
+    }
+    let text = redact.apply(&text);
+    snapshot_settings().bind(|| insta::assert_snapshot!("reaped", text));
+}
+
+#[test]
+fn reap_all_reaps_only_the_children_it_is_given() {
+    let (first, second) = within(LIMIT, "spawn_exiting twice", || {
+        (spawn_exiting(&[1]), spawn_exiting(&[2, 4]))
+    });
+    let (first, second) = (first.expect("fork"), second.expect("fork"));
+    let all: Vec<i32> = first.iter().chain(&second).map(|p| p.as_raw()).collect();
+    assert!(procs::eventually(LIMIT, || all
+        .iter()
+        .all(|&p| procs::is_zombie(p))));
+    let to_reap = second.clone();
+    let exits = within(LIMIT, "reap_all", move || reap_all(&to_reap)).expect("reap_all");
+    assert_eq!(
+        exits,
+        [ChildExit::Exited(2), ChildExit::Exited(4)],
+        "in the order given"
+    );
+    assert!(
+        procs::is_zombie(first[0].as_raw()),
+        "reap_all reaped a child it was not given"
+    );
+    let to_reap = first.clone();
+    let exits = within(LIMIT, "reap_all", move || reap_all(&to_reap)).expect("reap_all");
+    assert_eq!(exits, [ChildExit::Exited(1)]);
+    for pid in all {
+        assert_eq!(procs::state(pid), None, "child {pid} left behind");
+    }
+}
+
+#[test]
+fn an_orphan_is_adopted() {
+    let adoption = within(LIMIT, "orphan_adoption", orphan_adoption).expect("orphan_adoption");
+    assert_eq!(
+        adoption.parent_before, adoption.child,
+        "before the child exits, the grandchild's parent is the child"
+    );
+    assert_ne!(
+        adoption.parent_after, adoption.child,
+        "once the child exited, the grandchild has a new parent"
+    );
+    assert_ne!(adoption.grandchild, adoption.child);
+    assert_ne!(adoption.grandchild, getpid());
+    assert_eq!(
+        procs::state(adoption.child.as_raw()),
+        None,
+        "the child must be reaped by orphan_adoption"
+    );
+    let text = format!(
+        "grandchild {} had parent {}, then {}",
+        adoption.grandchild, adoption.parent_before, adoption.parent_after
+    );
+    let text = Redactor::new()
+        .pid(adoption.grandchild.as_raw(), "grandchild")
+        .pid(adoption.child.as_raw(), "child")
+        .pid(adoption.parent_after.as_raw(), "adopter")
+        .apply(&text);
+    snapshot_settings().bind(|| insta::assert_snapshot!("orphan", text));
+}
