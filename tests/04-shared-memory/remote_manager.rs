@@ -1,0 +1,174 @@
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use forklings_support::{procs, within};
+use serde_json::json;
+use shared_memory::remote_manager::{RemoteManager, RemoteProxy};
+
+const LIMIT: Duration = Duration::from_secs(30);
+const KEY: &[u8] = b"a shared secret";
+
+#[test]
+fn the_server_listens_on_loopback_on_a_port_the_system_chose() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let addr = manager.addr();
+        assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
+        assert_ne!(addr.port(), 0);
+        assert!(procs::is_running(manager.server_pid().as_raw()));
+    });
+}
+
+#[test]
+fn the_right_key_gets_a_working_proxy() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let proxy = RemoteProxy::connect(manager.addr(), KEY).expect("the right key is refused");
+        proxy.set("greeting", json!("hello")).unwrap();
+        proxy.append(json!(1)).unwrap();
+        assert_eq!(proxy.add("n", 4).unwrap(), 4);
+        let other = manager.proxy().expect("connect failed");
+        assert_eq!(other.get("greeting").unwrap(), Some(json!("hello")));
+        assert_eq!(other.list().unwrap(), vec![json!(1)]);
+        assert_eq!(other.keys().unwrap(), vec!["greeting", "n"]);
+    });
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_the_others_are_still_served() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let good = manager.proxy().expect("connect failed");
+        good.set("k", json!(1)).unwrap();
+        let err = RemoteProxy::connect(manager.addr(), b"not the secret")
+            .expect_err("a wrong key must be refused");
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+        assert_eq!(
+            good.get("k").unwrap(),
+            Some(json!(1)),
+            "the old client still works"
+        );
+        let again = manager.proxy().expect("a new client with the right key");
+        assert_eq!(again.add("k", 1).unwrap(), 2);
+    });
+}
+
+#[test]
+fn a_bad_answer_gets_a_refusal_byte_and_the_door_closed() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let mut raw = TcpStream::connect(manager.addr()).unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut challenge = [0u8; 16];
+        raw.read_exact(&mut challenge)
+            .expect("the server sends a 16-byte challenge");
+        raw.write_all(&[0u8; 8]).unwrap();
+        let mut verdict = [9u8; 1];
+        raw.read_exact(&mut verdict)
+            .expect("the server answers with one byte");
+        assert_eq!(verdict, [0], "0 means refused");
+        let mut rest = Vec::new();
+        let closed = raw.read_to_end(&mut rest);
+        assert!(
+            matches!(closed, Ok(0))
+                || matches!(&closed, Err(e) if e.kind() == ErrorKind::ConnectionReset),
+            "the server closes a refused connection, got {closed:?}"
+        );
+    });
+}
+
+#[test]
+fn every_connection_gets_a_fresh_challenge() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let challenge = || {
+            let mut raw = TcpStream::connect(manager.addr()).unwrap();
+            raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut c = [0u8; 16];
+            raw.read_exact(&mut c).expect("a 16-byte challenge");
+            c
+        };
+        let (a, b) = (challenge(), challenge());
+        assert_ne!(
+            a, b,
+            "a repeated challenge lets an eavesdropper replay an answer"
+        );
+    });
+}
+
+#[test]
+fn a_client_that_never_answers_does_not_block_the_others() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        // Connects and then says nothing at all.
+        let silent = TcpStream::connect(manager.addr()).unwrap();
+        let proxy = manager
+            .proxy()
+            .expect("a silent client must not stall the server");
+        proxy.set("ok", json!(true)).unwrap();
+        assert_eq!(proxy.get("ok").unwrap(), Some(json!(true)));
+        drop(silent);
+    });
+}
+
+/// A fake server that records what a client sends in reply to `challenge`,
+/// then refuses it.
+fn answer_to(challenge: [u8; 16]) -> Vec<u8> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fake = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(&challenge).unwrap();
+        let mut answer = [0u8; 8];
+        s.read_exact(&mut answer).unwrap();
+        s.write_all(&[0]).unwrap();
+        answer.to_vec()
+    });
+    let refused = RemoteProxy::connect(addr, KEY);
+    assert_eq!(
+        refused.map(drop).map_err(|e| e.kind()),
+        Err(ErrorKind::PermissionDenied),
+        "a refusal byte must become PermissionDenied"
+    );
+    fake.join()
+        .expect("the client should send an 8-byte answer")
+}
+
+#[test]
+fn the_client_answers_the_challenge_without_sending_the_key() {
+    within(LIMIT, "a fake server", || {
+        let a = answer_to([1; 16]);
+        let a_again = answer_to([1; 16]);
+        let b = answer_to([2; 16]);
+        assert_eq!(a.len(), 8);
+        assert_eq!(
+            a, a_again,
+            "the answer depends only on the key and the challenge"
+        );
+        assert_ne!(a, b, "a different challenge needs a different answer");
+        assert!(
+            !a.windows(4).any(|w| KEY.windows(4).any(|k| k == w)),
+            "the answer must not carry the key"
+        );
+    });
+}
+
+#[test]
+fn dropping_the_manager_stops_the_server() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let (addr, server) = (manager.addr(), manager.server_pid());
+        let proxy = manager.proxy().expect("connect failed");
+        proxy.set("k", json!(1)).unwrap();
+        drop(manager);
+        assert_eq!(procs::state(server.as_raw()), None, "the server was reaped");
+        assert!(
+            proxy.get("k").is_err(),
+            "a client of a dead server gets an error"
+        );
+        assert!(RemoteProxy::connect(addr, KEY).is_err());
+    });
+}
