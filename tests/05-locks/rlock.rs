@@ -1,0 +1,76 @@
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use forklings_support::within;
+use locks::rlock::{NotOwner, RLock};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn the_owner_can_take_it_again() {
+    within(LIMIT, "RLock::acquire", || {
+        let lock = RLock::new();
+        assert_eq!(lock.depth(), 0);
+        lock.acquire();
+        lock.acquire();
+        assert_eq!(lock.depth(), 2);
+        lock.release().unwrap();
+        assert_eq!(lock.depth(), 1);
+        lock.release().unwrap();
+        assert_eq!(lock.depth(), 0);
+    });
+}
+
+#[test]
+fn another_thread_waits_until_every_acquire_is_released() {
+    within(LIMIT, "RLock", || {
+        let lock = Arc::new(RLock::new());
+        lock.acquire();
+        lock.acquire();
+        let (tx, rx) = mpsc::channel();
+        let other = Arc::clone(&lock);
+        let waiter = thread::spawn(move || {
+            other.acquire();
+            tx.send(other.depth()).unwrap();
+            other.release().unwrap();
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_millis(150)).is_err(),
+            "taken while held twice"
+        );
+        lock.release().unwrap();
+        assert!(
+            rx.recv_timeout(Duration::from_millis(150)).is_err(),
+            "taken while still held once"
+        );
+        lock.release().unwrap();
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(1));
+        waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn releasing_from_another_thread_is_an_error() {
+    within(LIMIT, "RLock", || {
+        let lock = Arc::new(RLock::new());
+        lock.acquire();
+        let other = Arc::clone(&lock);
+        let from_elsewhere = thread::spawn(move || (other.release(), other.depth()))
+            .join()
+            .unwrap();
+        assert_eq!(from_elsewhere, (Err(NotOwner), 0));
+        assert_eq!(lock.depth(), 1, "a refused release changes nothing");
+        lock.release().unwrap();
+    });
+}
+
+#[test]
+fn releasing_a_free_lock_is_an_error() {
+    let lock = RLock::new();
+    assert_eq!(lock.release(), Err(NotOwner));
+    assert_eq!(
+        NotOwner.to_string(),
+        "release of a lock this thread does not hold"
+    );
+}
