@@ -1,0 +1,188 @@
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::{AsFd, OwnedFd};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use forklings_support::within;
+use nix::fcntl::OFlag;
+use nix::unistd::pipe2;
+use pipes::poll_timeout::{RecvError, poll, recv_timeout};
+
+use crate::{KillLeftovers, one_at_a_time};
+
+const LIMIT: Duration = Duration::from_secs(5);
+const SHORT: Duration = Duration::from_millis(50);
+
+/// Close-on-exec, so that no other test's child inherits these ends.
+fn new_pipe() -> (OwnedFd, OwnedFd) {
+    pipe2(OFlag::O_CLOEXEC).expect("pipe2")
+}
+
+/// Starts `sh -c script` with its stdout on `write_end`; the parent keeps no
+/// write end, so end of file comes when the shell exits.
+fn peer_process(script: &str, write_end: OwnedFd) -> std::process::Child {
+    Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write_end))
+        .spawn()
+        .expect("start /bin/sh")
+}
+
+#[test]
+fn poll_on_a_quiet_pipe_says_no_and_not_early() {
+    let (read_end, _write_end) = new_pipe();
+    let (ready, waited) = within(LIMIT, "poll", move || {
+        let start = Instant::now();
+        let ready = poll(read_end.as_fd(), SHORT);
+        (ready.expect("poll failed"), start.elapsed())
+    });
+    assert!(!ready, "nothing was written, yet poll said ready");
+    assert!(
+        waited >= SHORT,
+        "poll returned after {waited:?}, before its {SHORT:?} timeout"
+    );
+}
+
+#[test]
+fn poll_sees_waiting_data() {
+    let (read_end, write_end) = new_pipe();
+    File::from(write_end).write_all(b"x").expect("write");
+    let ready = within(LIMIT, "poll", move || poll(read_end.as_fd(), LIMIT));
+    assert!(ready.expect("poll failed"));
+}
+
+#[test]
+fn poll_wakes_when_data_arrives() {
+    let (read_end, write_end) = new_pipe();
+    let writer = thread::spawn(move || {
+        thread::sleep(SHORT);
+        File::from(write_end).write_all(b"x").expect("write");
+    });
+    let ready = within(LIMIT, "poll while a writer is on its way", move || {
+        poll(read_end.as_fd(), Duration::from_secs(4))
+    });
+    writer.join().expect("the writer");
+    assert!(
+        ready.expect("poll failed"),
+        "data arrived within the timeout"
+    );
+}
+
+#[test]
+fn poll_on_a_closed_pipe_says_ready() {
+    let (read_end, write_end) = new_pipe();
+    drop(write_end);
+    // A read would not block (it returns end of file), so poll says ready.
+    let ready = within(LIMIT, "poll on a pipe with no writer", move || {
+        poll(read_end.as_fd(), LIMIT)
+    });
+    assert!(ready.expect("poll failed"));
+}
+
+#[test]
+fn recv_timeout_on_silence_is_timeout_and_not_early() {
+    let (read_end, _write_end) = new_pipe();
+    let (result, waited) = within(LIMIT, "recv_timeout", move || {
+        let start = Instant::now();
+        (recv_timeout(read_end.as_fd(), SHORT), start.elapsed())
+    });
+    assert_eq!(result, Err(RecvError::Timeout));
+    assert!(
+        waited >= SHORT,
+        "recv_timeout gave up after {waited:?}, before {SHORT:?}"
+    );
+}
+
+#[test]
+fn recv_timeout_reads_a_frame_that_arrives_in_pieces() {
+    let (read_end, write_end) = new_pipe();
+    let writer = thread::spawn(move || {
+        let mut pipe = File::from(write_end);
+        for piece in [&[0u8, 0][..], &[0, 5, b'h'], b"el", b"lo"] {
+            pipe.write_all(piece).expect("write");
+            thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let result = within(LIMIT, "recv_timeout", move || {
+        recv_timeout(read_end.as_fd(), Duration::from_secs(4))
+    });
+    writer.join().expect("the writer");
+    assert_eq!(result, Ok(b"hello".to_vec()));
+}
+
+#[test]
+fn one_deadline_covers_the_whole_frame() {
+    let (read_end, write_end) = new_pipe();
+    let mut pipe = File::from(write_end);
+    // A header that promises 4 bytes, 1 byte, and then silence: the writer
+    // stays open, so only the deadline ends the wait.
+    pipe.write_all(&[0, 0, 0, 4, b'a']).expect("write");
+    let (result, waited) = within(
+        LIMIT,
+        "recv_timeout on a frame that never finishes (the deadline must cover the whole frame)",
+        move || {
+            let start = Instant::now();
+            (recv_timeout(read_end.as_fd(), SHORT), start.elapsed())
+        },
+    );
+    drop(pipe);
+    assert_eq!(result, Err(RecvError::Timeout));
+    assert!(
+        waited >= SHORT,
+        "gave up after {waited:?}, before {SHORT:?}"
+    );
+}
+
+#[test]
+fn a_peer_that_exits_is_closed_not_a_hang() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    let (read_end, write_end) = new_pipe();
+    let mut peer = peer_process("exit 0", write_end);
+    let result = within(
+        LIMIT,
+        "recv_timeout after the peer exited (end of file must end the wait)",
+        move || recv_timeout(read_end.as_fd(), Duration::from_secs(4)),
+    );
+    peer.wait().expect("reap the peer");
+    assert_eq!(result, Err(RecvError::Closed));
+}
+
+#[test]
+fn a_peer_that_exits_mid_frame_is_truncated() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    let (read_end, write_end) = new_pipe();
+    // A header that says 5 bytes, then 2 bytes, then the peer exits.
+    let mut peer = peer_process(r"printf '\000\000\000\005ab'", write_end);
+    let result = within(
+        LIMIT,
+        "recv_timeout after the peer exited mid-frame",
+        move || recv_timeout(read_end.as_fd(), Duration::from_secs(4)),
+    );
+    peer.wait().expect("reap the peer");
+    assert_eq!(result, Err(RecvError::Truncated));
+}
+
+#[test]
+fn frames_from_another_process_arrive() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    let (read_end, write_end) = new_pipe();
+    let mut peer = peer_process(r"printf '\000\000\000\002hi\000\000\000\000'", write_end);
+    let frames = within(LIMIT, "recv_timeout of two frames", move || {
+        let first = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
+        let second = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
+        let third = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
+        (first, second, third)
+    });
+    peer.wait().expect("reap the peer");
+    assert_eq!(
+        frames,
+        (Ok(b"hi".to_vec()), Ok(vec![]), Err(RecvError::Closed))
+    );
+}
