@@ -1,0 +1,3 @@
+use queues::channel_queue::{ChannelQueue, Empty, Full};
+
+queue_surface_tests!(ChannelQueue, Full, Empty);

@@ -1,0 +1,156 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use forklings_support::within;
+use queues::joinable_queue::{Empty, JoinableQueue, TooManyTaskDone};
+
+const LIMIT: Duration = Duration::from_secs(5);
+const SHORT: Duration = Duration::from_millis(50);
+
+#[test]
+fn join_on_a_fresh_queue_returns_at_once() {
+    within(LIMIT, "join on a queue that never had an item", || {
+        JoinableQueue::<u8>::new().join()
+    });
+}
+
+#[test]
+fn join_waits_for_task_done_not_for_get() {
+    let q = Arc::new(JoinableQueue::new());
+    within(LIMIT, "put and get", {
+        let q = Arc::clone(&q);
+        move || {
+            q.put("task");
+            q.get()
+        }
+    });
+    // The item is taken but not done: the queue is empty, yet join waits.
+    let (joined_tx, joined_rx) = mpsc::channel();
+    let joiner = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            q.join();
+            let _ = joined_tx.send(());
+        })
+    };
+    assert_eq!(
+        joined_rx.recv_timeout(SHORT),
+        Err(mpsc::RecvTimeoutError::Timeout),
+        "join returned while a task taken with get was not done"
+    );
+    assert_eq!(q.unfinished(), 1);
+    q.task_done().expect("one task was taken");
+    assert!(
+        joined_rx.recv_timeout(LIMIT).is_ok(),
+        "join never returned after the last task_done"
+    );
+    joiner.join().expect("the joiner");
+}
+
+#[test]
+fn task_done_more_times_than_items_is_an_error() {
+    let results = within(LIMIT, "task_done", || {
+        let q = JoinableQueue::new();
+        q.put(1);
+        q.put(2);
+        q.get();
+        q.get();
+        [q.task_done(), q.task_done(), q.task_done()]
+    });
+    assert_eq!(results, [Ok(()), Ok(()), Err(TooManyTaskDone)]);
+}
+
+#[test]
+fn task_done_on_a_fresh_queue_is_an_error() {
+    let result = within(LIMIT, "task_done", || {
+        JoinableQueue::<u8>::new().task_done()
+    });
+    assert_eq!(result, Err(TooManyTaskDone));
+}
+
+#[test]
+fn join_timeout_says_false_and_not_early() {
+    let (joined, waited) = within(LIMIT, "join_timeout", || {
+        let q = JoinableQueue::new();
+        q.put(1);
+        let start = Instant::now();
+        (q.join_timeout(SHORT), start.elapsed())
+    });
+    assert!(!joined, "one task was never done");
+    assert!(
+        waited >= SHORT,
+        "join_timeout gave up after {waited:?}, before {SHORT:?}"
+    );
+}
+
+#[test]
+fn get_timeout_on_an_empty_queue_is_empty_and_not_early() {
+    let (got, waited) = within(LIMIT, "get_timeout", || {
+        let q = JoinableQueue::<u8>::new();
+        let start = Instant::now();
+        (q.get_timeout(SHORT), start.elapsed())
+    });
+    assert_eq!(got, Err(Empty));
+    assert!(
+        waited >= SHORT,
+        "get_timeout gave up after {waited:?}, before {SHORT:?}"
+    );
+}
+
+#[test]
+fn workers_finish_everything_before_join_returns() {
+    // Python's pattern: daemon workers loop on get/task_done, the main
+    // thread puts the work and joins. When join returns, every task's work
+    // is already done.
+    let finished = within(LIMIT, "three workers and join", || {
+        let q = Arc::new(JoinableQueue::new());
+        let done = Arc::new(AtomicUsize::new(0));
+        for _ in 0..3 {
+            let (q, done) = (Arc::clone(&q), Arc::clone(&done));
+            thread::spawn(move || {
+                loop {
+                    let n: u64 = q.get();
+                    thread::sleep(Duration::from_micros(n % 300));
+                    done.fetch_add(1, Ordering::SeqCst);
+                    q.task_done().expect("one per get");
+                }
+            });
+        }
+        for n in 0..100 {
+            q.put(n);
+        }
+        q.join();
+        done.load(Ordering::SeqCst)
+    });
+    assert_eq!(finished, 100, "join returned before every task was done");
+}
+
+#[test]
+fn several_joiners_all_wake() {
+    let q = Arc::new(JoinableQueue::new());
+    q.put(());
+    let joiners: Vec<_> = (0..3)
+        .map(|_| {
+            let q = Arc::clone(&q);
+            let (tx, rx) = mpsc::channel();
+            thread::spawn(move || {
+                q.join();
+                let _ = tx.send(());
+            });
+            rx
+        })
+        .collect();
+    within(LIMIT, "get and task_done", {
+        let q = Arc::clone(&q);
+        move || {
+            q.get();
+            q.task_done()
+        }
+    })
+    .expect("one task was taken");
+    for rx in joiners {
+        assert!(rx.recv_timeout(LIMIT).is_ok(), "a joiner was never woken");
+    }
+}
