@@ -1,1 +1,11 @@
-//! This chapter's exercises are still being written.
+//! # Chapter 6: deadlock — reference solution
+//!
+//! The same public API as the skeleton in `chapters/06-deadlock`; the graded
+//! tests in `tests/06-deadlock` run against both.
+
+pub mod backoff;
+pub mod detector;
+pub mod lock_order;
+pub mod philosophers;
+pub mod self_deadlock;
+pub mod transfer_deadlock;

@@ -1,0 +1,209 @@
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use deadlock::philosophers::{Event, Semaphore, dine_ordered, dine_with_waiter, forks_of};
+use forklings_support::within;
+use rstest::rstest;
+
+const LIMIT: Duration = Duration::from_secs(5);
+const MEALS: usize = 10;
+
+/// Watches a dinner through its events and writes down the first thing that
+/// breaks the rules of the table.
+struct Table {
+    seats: usize,
+    /// The philosopher holding each fork, plus one; 0 when on the table.
+    fork_owner: Vec<AtomicUsize>,
+    holding: Vec<AtomicUsize>,
+    meals: Vec<AtomicUsize>,
+    seated: AtomicUsize,
+    most_seated: AtomicUsize,
+    ordered: bool,
+    broken: Mutex<Option<String>>,
+}
+
+impl Table {
+    fn new(seats: usize, ordered: bool) -> Self {
+        let zeros = || (0..seats).map(|_| AtomicUsize::new(0)).collect();
+        Self {
+            seats,
+            fork_owner: zeros(),
+            holding: zeros(),
+            meals: zeros(),
+            seated: AtomicUsize::new(0),
+            most_seated: AtomicUsize::new(0),
+            ordered,
+            broken: Mutex::new(None),
+        }
+    }
+
+    fn broke(&self, what: String) {
+        self.broken.lock().unwrap().get_or_insert(what);
+    }
+
+    fn see(&self, event: Event) {
+        let (left, right) = (|p: usize| p, |p: usize| (p + 1) % self.seats);
+        match event {
+            Event::Picked {
+                philosopher: p,
+                fork,
+            } => {
+                if fork != left(p) && fork != right(p) {
+                    return self.broke(format!("philosopher {p} picked fork {fork}, not theirs"));
+                }
+                let already = self.holding[p].fetch_add(1, SeqCst);
+                if already == 0 {
+                    let seated = self.seated.fetch_add(1, SeqCst) + 1;
+                    self.most_seated.fetch_max(seated, SeqCst);
+                    let lower = left(p).min(right(p));
+                    if self.ordered && fork != lower {
+                        self.broke(format!(
+                            "philosopher {p} picked fork {fork} first, not the lower fork {lower}"
+                        ));
+                    }
+                }
+                let owner = self.fork_owner[fork].swap(p + 1, SeqCst);
+                if owner != 0 {
+                    self.broke(format!(
+                        "philosopher {p} picked fork {fork} while philosopher {} held it",
+                        owner - 1
+                    ));
+                }
+            }
+            Event::Eats { philosopher: p } => {
+                if self.holding[p].load(SeqCst) != 2 {
+                    self.broke(format!("philosopher {p} ate without holding both forks"));
+                }
+                self.meals[p].fetch_add(1, SeqCst);
+            }
+            Event::Leaves { philosopher: p } => {
+                for fork in [left(p), right(p)] {
+                    let _ = self.fork_owner[fork].compare_exchange(p + 1, 0, SeqCst, SeqCst);
+                }
+                self.holding[p].store(0, SeqCst);
+                self.seated.fetch_sub(1, SeqCst);
+            }
+        }
+    }
+}
+
+type Dinner = fn(usize, usize, &(dyn Fn(Event) + Sync)) -> Vec<usize>;
+
+/// Runs a dinner under a time limit; returns the meals it reports and the
+/// table that watched it.
+fn dine(dinner: Dinner, seats: usize, ordered: bool, limit: Duration) -> (Vec<usize>, Arc<Table>) {
+    let table = Arc::new(Table::new(seats, ordered));
+    let watcher = Arc::clone(&table);
+    let meals = within(limit, "the dinner", move || {
+        dinner(seats, MEALS, &|event| watcher.see(event))
+    });
+    (meals, table)
+}
+
+#[rstest]
+#[case::ordered_5(dine_ordered as Dinner, 5)]
+#[case::ordered_100(dine_ordered as Dinner, 100)]
+#[case::waiter_5(dine_with_waiter as Dinner, 5)]
+#[case::waiter_100(dine_with_waiter as Dinner, 100)]
+fn everyone_eats_every_meal(#[case] dinner: Dinner, #[case] seats: usize) {
+    // Generous: the dinner takes well under a second when nobody deadlocks.
+    let (meals, table) = dine(dinner, seats, false, Duration::from_secs(20));
+    assert_eq!(table.broken.lock().unwrap().take(), None);
+    assert_eq!(
+        meals,
+        vec![MEALS; seats],
+        "the meals each philosopher reports"
+    );
+    let seen: Vec<usize> = table.meals.iter().map(|m| m.load(SeqCst)).collect();
+    assert_eq!(
+        seen,
+        vec![MEALS; seats],
+        "the `Eats` events of each philosopher"
+    );
+}
+
+#[test]
+fn ordered_philosophers_pick_the_lower_fork_first() {
+    let (_, table) = dine(dine_ordered, 5, true, LIMIT);
+    assert_eq!(table.broken.lock().unwrap().take(), None);
+}
+
+#[test]
+fn the_waiter_keeps_a_seat_empty() {
+    let (_, table) = dine(dine_with_waiter, 5, false, LIMIT);
+    assert_eq!(table.broken.lock().unwrap().take(), None);
+    let most = table.most_seated.load(SeqCst);
+    assert!(
+        most <= 4,
+        "{most} of 5 philosophers held a fork at once: the waiter seats at most 4"
+    );
+}
+
+#[test]
+fn forks_wrap_around_the_table() {
+    let forks = within(LIMIT, "forks_of", || {
+        [forks_of(0, 5), forks_of(4, 5), forks_of(1, 2)]
+    });
+    assert_eq!(forks, [(0, 1), (4, 0), (1, 0)]);
+}
+
+#[test]
+fn a_semaphore_hands_out_its_permits() {
+    let (first, second, third, after_release, left) = within(LIMIT, "Semaphore", || {
+        let waiter = Semaphore::new(2);
+        let a = waiter.try_acquire();
+        let b = waiter.try_acquire();
+        let c = waiter.try_acquire();
+        let (first, second, third) = (a.is_some(), b.is_some(), c.is_some());
+        drop(a);
+        let d = waiter.try_acquire();
+        let after_release = d.is_some();
+        drop((b, d));
+        (first, second, third, after_release, waiter.available())
+    });
+    assert_eq!(
+        (first, second),
+        (true, true),
+        "2 permits: two acquires succeed"
+    );
+    assert!(!third, "a third permit was handed out");
+    assert!(after_release, "dropping a permit gives it back");
+    assert_eq!(left, 2, "both permits are back");
+}
+
+#[test]
+fn acquire_waits_for_a_release() {
+    let waiter = Arc::new(Semaphore::new(1));
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (granted_tx, granted_rx) = mpsc::channel();
+    let holder = {
+        let waiter = Arc::clone(&waiter);
+        thread::spawn(move || {
+            let permit = waiter.try_acquire();
+            let _ = held_tx.send(permit.is_some());
+            let _ = release_rx.recv_timeout(LIMIT);
+        })
+    };
+    let held = held_rx
+        .recv_timeout(LIMIT)
+        .expect("the holder thread reports");
+    assert!(held, "one permit is free: try_acquire must get it");
+    let second = {
+        let waiter = Arc::clone(&waiter);
+        thread::spawn(move || {
+            let _permit = waiter.acquire();
+            let _ = granted_tx.send(());
+        })
+    };
+    let early = granted_rx.recv_timeout(Duration::from_millis(100));
+    let _ = release_tx.send(());
+    assert!(early.is_err(), "acquire returned while no permit was free");
+    granted_rx
+        .recv_timeout(LIMIT)
+        .expect("the permit was given back, yet acquire still waits");
+    holder.join().expect("the holder thread ends");
+    second.join().expect("the second thread ends");
+}
