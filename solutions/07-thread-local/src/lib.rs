@@ -1,1 +1,10 @@
-//! This chapter's exercises are still being written.
+//! # Chapter 7: thread-local data — reference solution
+//!
+//! The same public API as the skeleton in `chapters/07-thread-local`; the
+//! graded tests in `tests/07-thread-local` run against both.
+
+pub mod context;
+pub mod counters;
+pub mod fresh_locals;
+pub mod pool_context;
+pub mod scratch_buffer;
