@@ -1,1 +1,128 @@
-fn main() {}
+//! `cargo course`: the forklings grading runner.
+//!
+//! The model of the course is in `course`, the build in `cargo_build`, one
+//! test under limits in `sandbox`, the scheduling in `driver`, the words for
+//! students in `explain`, the result model in `results` and its formats in
+//! `report`; each command is a file under `commands/`.
+
+mod cargo_build;
+mod clock;
+mod commands;
+mod course;
+mod driver;
+mod explain;
+mod pristine;
+mod progress;
+mod report;
+mod results;
+mod sandbox;
+mod term;
+mod watch;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo course",
+    bin_name = "cargo course",
+    about = "The forklings course: check your exercises, get hints, see your progress.",
+    after_help = "With no command: your progress and the next exercise."
+)]
+struct Cli {
+    /// How many tests run at once (default: one per core).
+    #[arg(long, short = 'j', global = true)]
+    jobs: Option<usize>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build and run the tests of an exercise (or of a whole chapter) and
+    /// explain what happened. Without an argument: the exercise you are on.
+    Check {
+        /// An exercise (`fork_wait`) or a chapter (`01-processes`).
+        target: Option<String>,
+    },
+    /// Re-check the current exercise on every save; keys: h hint, l list, q quit.
+    Watch,
+    /// Show the next hint of an exercise you have not seen yet.
+    Hint {
+        exercise: String,
+        /// Every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Every exercise with its status.
+    List,
+    /// Put back the untouched skeleton of an exercise (your file is kept as a backup).
+    Reset {
+        exercise: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Grade every exercise: points earned out of points possible.
+    Grade {
+        /// Only these chapters or exercises (default: the whole course).
+        only: Vec<String>,
+        /// Also write the full results (the result model) as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
+    /// For course authors and CI: check the manifest, the tests, the
+    /// skeletons and the solutions.
+    Verify {
+        /// Record the skeletons as they are now in pristine.toml first.
+        #[arg(long)]
+        update_pristine: bool,
+        /// How many times each test runs against skeleton and solution.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Skip clippy on the solutions.
+        #[arg(long)]
+        no_clippy: bool,
+    },
+    /// Internal: run one test under the supervisor (see sandbox.rs).
+    #[command(name = "__supervise", hide = true)]
+    Supervise { spec: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Cmd::Supervise { spec }) = &cli.command {
+        return ExitCode::from(sandbox::supervise_main(spec) as u8);
+    }
+    let ctx = match commands::Ctx::new(cli.jobs) {
+        Ok(ctx) => ctx,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        None => commands::status::run(&ctx),
+        Some(Cmd::Check { target }) => commands::check::run(&ctx, target.as_deref()),
+        Some(Cmd::Watch) => watch::run(&ctx),
+        Some(Cmd::Hint { exercise, all }) => commands::hint::run(&ctx, &exercise, all),
+        Some(Cmd::List) => commands::list::run(&ctx),
+        Some(Cmd::Reset { exercise, yes }) => commands::reset::run(&ctx, &exercise, yes),
+        Some(Cmd::Grade { only, json }) => commands::grade::run(&ctx, &only, json.as_deref()),
+        Some(Cmd::Verify {
+            update_pristine,
+            runs,
+            no_clippy,
+        }) => commands::verify::run(&ctx, update_pristine, runs, !no_clippy),
+        Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("{}", term::red(&format!("error: {message}")));
+            ExitCode::from(2)
+        }
+    }
+}

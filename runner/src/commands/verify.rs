@@ -1,0 +1,343 @@
+//! `cargo course verify`, for course authors and CI: the manifest, the
+//! tests it names, skeletons that fail and solutions that pass (every run),
+//! pristine skeletons, clippy-clean solutions. Every problem is listed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Instant;
+
+use super::{CmdResult, Ctx};
+use crate::cargo_build::{self, CrateKey};
+use crate::course::{Course, Flavor};
+use crate::driver;
+use crate::explain;
+use crate::pristine;
+use crate::progress::write_atomically;
+use crate::term;
+
+pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdResult {
+    let course = &ctx.course;
+    let start = Instant::now();
+    let mut problems: Vec<String> = Vec::new();
+    println!(
+        "manifest: {} chapters, {} exercises: valid",
+        course.chapters.len(),
+        course.exercises().count()
+    );
+
+    if update_pristine {
+        let files = pristine::current(&course.root);
+        write_atomically(
+            &course.root.join(pristine::FILE),
+            pristine::render(&files).as_bytes(),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", pristine::FILE))?;
+        println!(
+            "{}: recorded {} skeleton files",
+            pristine::FILE,
+            files.len()
+        );
+    }
+    let pristine_problems = pristine::problems(&course.root);
+    println!(
+        "{}: {}",
+        pristine::FILE,
+        if pristine_problems.is_empty() {
+            "the skeletons match".to_string()
+        } else {
+            format!("{} problem(s)", pristine_problems.len())
+        }
+    );
+    problems.extend(pristine_problems);
+
+    // One build of every skeleton and every solution.
+    let crates: Vec<CrateKey> = course
+        .chapters
+        .iter()
+        .flat_map(|c| {
+            [
+                (c.id.clone(), Flavor::Skeleton),
+                (c.id.clone(), Flavor::Solution),
+            ]
+        })
+        .collect();
+    let t = Instant::now();
+    let built =
+        cargo_build::build(course, &crates).map_err(|e| format!("could not run cargo: {e}"))?;
+    println!(
+        "build: {} test binaries in {:.1} s",
+        built.binaries.len(),
+        t.elapsed().as_secs_f64()
+    );
+    for key in &crates {
+        if let Some(error) = built.errors.get(key) {
+            let chapter = course.chapter(&key.0).expect("a chapter");
+            problems.push(format!(
+                "{}: {}",
+                chapter.package(key.1),
+                explain::did_not_build(error)
+            ));
+        }
+    }
+
+    // The manifest and the binaries name the same tests.
+    let mut listed: HashMap<CrateKey, Vec<String>> = HashMap::new();
+    for key in &crates {
+        let Some(binary) = built.binaries.get(key) else {
+            continue;
+        };
+        let chapter = course.chapter(&key.0).expect("a chapter");
+        match cargo_build::list_tests(binary, &chapter.dir(&course.root, key.1)) {
+            Ok(tests) => {
+                listed.insert(key.clone(), tests);
+            }
+            Err(e) => problems.push(format!("{}: {e}", chapter.package(key.1))),
+        }
+    }
+    for chapter in &course.chapters {
+        let skeleton = listed.get(&(chapter.id.clone(), Flavor::Skeleton));
+        let solution = listed.get(&(chapter.id.clone(), Flavor::Solution));
+        if let (Some(a), Some(b)) = (skeleton, solution)
+            && a != b
+        {
+            problems.push(format!(
+                "{}: the skeleton's and the solution's graded binaries list different tests",
+                chapter.id
+            ));
+        }
+        let Some(tests) = solution.or(skeleton) else {
+            continue;
+        };
+        let entries: Vec<_> = chapter
+            .exercises
+            .iter()
+            .flat_map(|e| e.tests.iter().map(move |t| (e, t)))
+            .collect();
+        for test in tests {
+            if !entries.iter().any(|(_, entry)| entry.covers(test)) {
+                problems.push(format!(
+                    "{}: test `{test}` is not named in course.toml",
+                    chapter.id
+                ));
+            }
+        }
+        for (ex, entry) in &entries {
+            if !tests.iter().any(|t| entry.covers(t)) {
+                problems.push(format!(
+                    "course.toml: exercise `{}` names `{}`, but no test of chapter {} has that name",
+                    ex.id, entry.name, chapter.id
+                ));
+            }
+        }
+    }
+
+    // Every covered test fails on the skeleton and passes on the solution,
+    // `runs` times; all of them at once, `jobs` at a time.
+    let mut specs = Vec::new();
+    let mut what: Vec<(String, Flavor, String, usize)> = Vec::new();
+    for run in 1..=runs {
+        for chapter in &course.chapters {
+            for flavor in [Flavor::Skeleton, Flavor::Solution] {
+                let key = (chapter.id.clone(), flavor);
+                let (Some(binary), Some(tests)) = (built.binaries.get(&key), listed.get(&key))
+                else {
+                    continue;
+                };
+                for ex in &chapter.exercises {
+                    for entry in &ex.tests {
+                        for test in tests.iter().filter(|t| entry.covers(t)) {
+                            specs.push(driver::spec(
+                                course,
+                                binary,
+                                &chapter.dir(&course.root, flavor),
+                                test,
+                                entry.timeout,
+                            ));
+                            what.push((chapter.id.clone(), flavor, test.clone(), run));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let t = Instant::now();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let outcomes = driver::run_specs(&specs, ctx.jobs, &|_, _| {
+        if tty {
+            eprint!(".");
+        }
+    });
+    if tty {
+        eprintln!();
+    }
+    // Problems per test, with the runs they happened in.
+    let mut wrong: BTreeMap<(String, String, &'static str), (Vec<usize>, String)> = BTreeMap::new();
+    for ((chapter, flavor, test, run), outcome) in what.iter().zip(&outcomes) {
+        let limit = std::time::Duration::from_millis(specs_limit(&specs, test));
+        let (status, words) = explain::verdict(outcome, limit);
+        let problem = match flavor {
+            Flavor::Skeleton if status.passed() => {
+                Some(("passes on the untouched skeleton", String::new()))
+            }
+            Flavor::Solution if !status.passed() => Some((
+                "fails on the solution",
+                words.lines().next().unwrap_or("").to_string(),
+            )),
+            _ => None,
+        };
+        if let Some((kind, words)) = problem {
+            let slot = wrong
+                .entry((chapter.clone(), test.clone(), kind))
+                .or_insert_with(|| (Vec::new(), words));
+            slot.0.push(*run);
+        }
+    }
+    println!(
+        "tests: {} runs ({} per test, skeleton and solution) in {:.1} s",
+        specs.len(),
+        runs,
+        t.elapsed().as_secs_f64()
+    );
+    for ((chapter, test, kind), (in_runs, words)) in wrong {
+        let runs_text = in_runs
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut p = format!("{chapter}: `{test}` {kind} (run {runs_text} of {runs})");
+        if !words.is_empty() {
+            p.push_str(&format!(": {words}"));
+        }
+        problems.push(p);
+    }
+
+    if clippy {
+        let t = Instant::now();
+        let found = clippy_solutions(course)?;
+        println!(
+            "clippy: {} solution crates in {:.1} s",
+            course.chapters.len(),
+            t.elapsed().as_secs_f64()
+        );
+        problems.extend(found);
+    }
+
+    println!();
+    if problems.is_empty() {
+        println!(
+            "{} in {:.0} s",
+            term::green("verify: all good"),
+            start.elapsed().as_secs_f64()
+        );
+        Ok(0)
+    } else {
+        println!(
+            "{}",
+            term::red(&format!("verify: {} problem(s):", problems.len()))
+        );
+        for p in &problems {
+            println!("  - {p}");
+        }
+        Ok(1)
+    }
+}
+
+fn specs_limit(specs: &[crate::sandbox::TestSpec], test: &str) -> u64 {
+    specs
+        .iter()
+        .find(|s| s.name == test)
+        .map_or(10_000, |s| s.limits.wall_ms)
+}
+
+/// `cargo clippy -p <every solution> --all-targets -- -D warnings`, its
+/// findings per crate.
+fn clippy_solutions(course: &Course) -> Result<Vec<String>, String> {
+    let mut cmd = cargo_build::cargo();
+    cmd.current_dir(&course.root).args([
+        "clippy",
+        "--all-targets",
+        "--keep-going",
+        "--message-format=json",
+        "--color=never",
+    ]);
+    let mut packages: HashMap<PathBuf, String> = HashMap::new();
+    for chapter in &course.chapters {
+        let package = chapter.package(Flavor::Solution);
+        cmd.args(["-p", &package]);
+        let manifest = chapter
+            .dir(&course.root, Flavor::Solution)
+            .join("Cargo.toml");
+        packages.insert(manifest.canonicalize().unwrap_or(manifest), package);
+    }
+    cmd.args(["--", "-D", "warnings"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not run cargo clippy: {e}"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let err_reader = std::thread::spawn(move || cargo_build::read_capped(stderr, 32 * 1024));
+    let mut per_package: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let stdout = BufReader::new(child.stdout.take().expect("piped"));
+    for line in stdout.lines().map_while(Result::ok) {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-message" || msg["message"]["level"] != "error" {
+            continue;
+        }
+        let manifest = PathBuf::from(msg["manifest_path"].as_str().unwrap_or(""));
+        let package = packages
+            .get(&manifest.canonicalize().unwrap_or(manifest.clone()))
+            .cloned()
+            .unwrap_or_else(|| manifest.display().to_string());
+        let m = &msg["message"];
+        let text = m["message"].as_str().unwrap_or("");
+        if text.starts_with("aborting due to") || text.starts_with("could not compile") {
+            continue;
+        }
+        let span = m["spans"].as_array().and_then(|s| {
+            s.iter()
+                .find(|s| s["is_primary"] == true)
+                .or(s.first())
+                .cloned()
+        });
+        let place = span
+            .map(|s| {
+                format!(
+                    " at {}:{}",
+                    s["file_name"].as_str().unwrap_or("?"),
+                    s["line_start"]
+                )
+            })
+            .unwrap_or_default();
+        per_package
+            .entry(package)
+            .or_default()
+            .push(format!("{text}{place}"));
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let stderr = err_reader.join().unwrap_or_default();
+    let mut problems = Vec::new();
+    for (package, findings) in &per_package {
+        let shown: Vec<_> = findings.iter().take(5).cloned().collect();
+        let more = findings.len().saturating_sub(5);
+        let mut p = format!("{package} is not clippy-clean: {}", shown.join("; "));
+        if more > 0 {
+            p.push_str(&format!("; and {more} more"));
+        }
+        problems.push(p);
+    }
+    if !status.success() && problems.is_empty() {
+        let tail: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .take(5)
+            .collect();
+        problems.push(format!("cargo clippy failed: {}", tail.join(" / ")));
+    }
+    Ok(problems)
+}

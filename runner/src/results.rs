@@ -1,0 +1,219 @@
+//! The one result model: what a run found, per test, entry, exercise, chapter
+//! and course. Every reporter (the human table, `--json`, and the formats of
+//! later issues) reads this and nothing else.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::course::{Course, Exercise};
+
+/// Bumped whenever a field changes meaning or goes away.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Status {
+    Passed,
+    Failed,
+    TimedOut,
+    /// Killed by a signal; the name is `SIGSEGV`-style.
+    Crashed {
+        signal: String,
+    },
+    DidNotBuild,
+}
+
+impl Status {
+    pub fn passed(&self) -> bool {
+        *self == Status::Passed
+    }
+}
+
+/// The first compiler error of a chapter that did not build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompileError {
+    pub message: String,
+    /// Relative to the course root where possible.
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    /// rustc's own rendering, with the source excerpt.
+    pub rendered: String,
+}
+
+/// One test of a graded binary, run alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TestResult {
+    /// The libtest name, `fork_wait::exit_codes_come_back::case_1_zero`.
+    pub id: String,
+    pub chapter: String,
+    pub exercise: String,
+    /// The manifest entry that covers this test.
+    pub entry: String,
+    pub status: Status,
+    pub points_earned: f64,
+    pub points_possible: f64,
+    pub duration_ms: u64,
+    /// stdout and stderr, merged, as the test wrote them: the first 64 KiB.
+    pub output: String,
+    /// Bytes written beyond what `output` keeps.
+    pub output_dropped_bytes: u64,
+    /// The last few KiB when bytes were dropped, for the summary lines.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output_tail: String,
+    /// What happened, in a student's words.
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryResult {
+    pub name: String,
+    pub passed: bool,
+    pub points_earned: f64,
+    pub points_possible: f64,
+    pub tests: Vec<TestResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExerciseResult {
+    pub id: String,
+    pub chapter: String,
+    pub title: String,
+    pub file: String,
+    pub done: bool,
+    pub points_earned: f64,
+    pub points_possible: f64,
+    pub entries: Vec<EntryResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChapterResult {
+    pub id: String,
+    pub title: String,
+    pub built: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compile_error: Option<CompileError>,
+    pub points_earned: f64,
+    pub points_possible: f64,
+    pub exercises: Vec<ExerciseResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    /// Seconds since the Unix epoch when the run started.
+    pub started_at: u64,
+    pub duration_ms: u64,
+    pub points_earned: f64,
+    pub points_possible: f64,
+    pub chapters: Vec<ChapterResult>,
+    #[serde(default)]
+    pub resources: Resources,
+}
+
+/// What the grading itself cost (not the tests): peak memory in KiB.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Resources {
+    pub runner_max_rss_kib: u64,
+    pub supervisor_max_rss_kib: u64,
+}
+
+impl Report {
+    pub fn exercises(&self) -> impl Iterator<Item = &ExerciseResult> {
+        self.chapters.iter().flat_map(|c| c.exercises.iter())
+    }
+
+    pub fn tests(&self) -> impl Iterator<Item = &TestResult> {
+        self.exercises()
+            .flat_map(|e| e.entries.iter())
+            .flat_map(|e| e.tests.iter())
+    }
+}
+
+/// The outcome of running one exercise: per manifest entry, the tests that it
+/// covered (empty when the binary has no such test), and the chapter's build.
+pub struct ExerciseRun<'a> {
+    pub exercise: &'a Exercise,
+    pub tests: BTreeMap<String, Vec<TestResult>>,
+}
+
+/// Shares out points: an entry earns its share when every test it covers
+/// passed (and it covers at least one); each test carries an equal part of
+/// its entry's share so that sums agree at every level.
+pub fn score_exercise(run: ExerciseRun<'_>) -> ExerciseResult {
+    let ex = run.exercise;
+    let share = ex.entry_share();
+    let mut tests = run.tests;
+    let entries: Vec<EntryResult> = ex
+        .tests
+        .iter()
+        .map(|entry| {
+            let mut covered = tests.remove(&entry.name).unwrap_or_default();
+            let passed = !covered.is_empty() && covered.iter().all(|t| t.status.passed());
+            let each = if covered.is_empty() {
+                0.0
+            } else {
+                share / covered.len() as f64
+            };
+            for t in &mut covered {
+                t.points_possible = each;
+                t.points_earned = if passed { each } else { 0.0 };
+            }
+            EntryResult {
+                name: entry.name.clone(),
+                passed,
+                points_earned: if passed { share } else { 0.0 },
+                points_possible: share,
+                tests: covered,
+            }
+        })
+        .collect();
+    let earned: f64 = entries.iter().map(|e| e.points_earned).sum();
+    ExerciseResult {
+        id: ex.id.clone(),
+        chapter: ex.chapter.clone(),
+        title: ex.title.clone(),
+        file: ex.skeleton_file().display().to_string(),
+        done: entries.iter().all(|e| e.passed),
+        points_earned: round2(earned),
+        points_possible: f64::from(ex.points),
+        entries,
+    }
+}
+
+pub fn chapter_result(
+    course: &Course,
+    chapter_id: &str,
+    compile_error: Option<CompileError>,
+    built: bool,
+    exercises: Vec<ExerciseResult>,
+) -> ChapterResult {
+    let chapter = course.chapter(chapter_id).expect("a chapter of the course");
+    ChapterResult {
+        id: chapter.id.clone(),
+        title: chapter.title.clone(),
+        built,
+        compile_error,
+        points_earned: round2(exercises.iter().map(|e| e.points_earned).sum()),
+        points_possible: exercises.iter().map(|e| e.points_possible).sum(),
+        exercises,
+    }
+}
+
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `7.5`, `10`: points without a needless `.0`.
+pub fn fmt_points(x: f64) -> String {
+    let r = round2(x);
+    if (r - r.round()).abs() < 1e-9 {
+        format!("{}", r.round() as i64)
+    } else {
+        format!("{r:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}

@@ -1,0 +1,228 @@
+//! A small generated course in a temporary folder, std only (so it builds
+//! in a second or two), with its own `[workspace]` and target dir, and a way
+//! to run the runner on it.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Fixture {
+    root: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+pub struct Chapter<'a> {
+    pub id: &'a str,
+    /// (exercise id, skeleton source, `[[chapter.exercise]]` extra lines).
+    pub exercises: Vec<(&'a str, &'a str, &'a str)>,
+    /// The graded test source, `tests/<id>/main.rs`.
+    pub tests: &'a str,
+    /// (exercise id, solution source); none: no solution crate.
+    pub solutions: Vec<(&'a str, &'a str)>,
+}
+
+impl Fixture {
+    /// A fixture in a new temporary folder, removed on drop.
+    pub fn new(chapters: &[Chapter]) -> Fixture {
+        let dir = tempfile::Builder::new()
+            .prefix("forklings-fixture-")
+            .tempdir()
+            .unwrap();
+        let root = dir.path().to_path_buf();
+        Self::write_course(&root, chapters);
+        Fixture {
+            root,
+            _tmp: Some(dir),
+        }
+    }
+
+    /// A fixture in a fixed folder under cargo's test scratch space, kept
+    /// between runs so its build stays warm; files are only rewritten when
+    /// they change, and what a run leaves (pids, progress) is cleared.
+    pub fn kept(name: &str, chapters: &[Chapter]) -> Fixture {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = fs::remove_dir_all(root.join("pids"));
+        let _ = fs::remove_dir_all(root.join(".forklings"));
+        Self::write_course(&root, chapters);
+        Fixture { root, _tmp: None }
+    }
+
+    fn write_course(root: &Path, chapters: &[Chapter]) {
+        let members = if chapters.iter().any(|c| !c.solutions.is_empty()) {
+            "\"chapters/*\", \"solutions/*\""
+        } else {
+            "\"chapters/*\""
+        };
+        write(
+            root,
+            "Cargo.toml",
+            &format!("[workspace]\nresolver = \"3\"\nmembers = [{members}]\n"),
+        );
+        let mut manifest = String::from("format = 1\n");
+        for ch in chapters {
+            let lib = ch
+                .exercises
+                .iter()
+                .map(|(id, _, _)| format!("pub mod {id};\n"))
+                .collect::<String>();
+            write(root, &format!("chapters/{}/src/lib.rs", ch.id), &lib);
+            write(
+                root,
+                &format!("chapters/{}/Cargo.toml", ch.id),
+                &format!(
+                    "[package]\nname = \"ch{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
+                    ch.id, ch.id
+                ),
+            );
+            write(root, &format!("tests/{}/main.rs", ch.id), ch.tests);
+            if !ch.solutions.is_empty() {
+                write(root, &format!("solutions/{}/src/lib.rs", ch.id), &lib);
+                write(
+                    root,
+                    &format!("solutions/{}/Cargo.toml", ch.id),
+                    &format!(
+                        "[package]\nname = \"ch{}-solution\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
+                        ch.id, ch.id
+                    ),
+                );
+                for (id, source) in &ch.solutions {
+                    write(root, &format!("solutions/{}/src/{id}.rs", ch.id), source);
+                }
+            }
+            manifest.push_str(&format!(
+                "\n[[chapter]]\nid = \"{}\"\ntitle = \"Chapter {}\"\n",
+                ch.id, ch.id
+            ));
+            for (id, source, extra) in &ch.exercises {
+                write(root, &format!("chapters/{}/src/{id}.rs", ch.id), source);
+                manifest.push_str(&format!(
+                    "\n[[chapter.exercise]]\nid = \"{id}\"\ntitle = \"Exercise {id}\"\npoints = 10\n{extra}\n"
+                ));
+            }
+        }
+        write(root, "course.toml", &manifest);
+        fs::create_dir_all(root.join("pids")).unwrap();
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_course"));
+        cmd.args(args)
+            .current_dir(self.root())
+            .env("CARGO_TARGET_DIR", self.root().join("target"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn grade_json(&self) -> (Output, serde_json::Value) {
+        let json = self.root().join("results.json");
+        let out = self.run(&["grade", "--json", json.to_str().unwrap()]);
+        let report = fs::read_to_string(&json)
+            .unwrap_or_else(|e| panic!("no results.json ({e}): {}", text(&out)));
+        (out, serde_json::from_str(&report).unwrap())
+    }
+
+    /// The PIDs the fixture's tests wrote into `pids/NAME`.
+    pub fn pids(&self, name: &str) -> Vec<i32> {
+        fs::read_to_string(self.root().join("pids").join(name))
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    }
+}
+
+/// Writes a file unless it already holds `text` (a kept fixture's build
+/// stays fresh).
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path: PathBuf = root.join(rel);
+    if fs::read_to_string(&path).is_ok_and(|now| now == text) {
+        return;
+    }
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// True while a process exists and is not a zombie.
+pub fn alive(pid: i32) -> bool {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat[stat.rfind(')').unwrap() + 1..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("X")
+                .to_string();
+            state != "Z" && state != "X"
+        }
+        Err(_) => false,
+    }
+}
+
+/// Every process whose process group is `pgid`.
+pub fn in_group(pgid: i32) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) {
+            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 1..]
+                .split_whitespace()
+                .collect();
+            if fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid) && fields[0] != "Z" {
+                found.push(pid);
+            }
+        }
+    }
+    found
+}
+
+/// One test's result in a `--json` report.
+pub fn test_result<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    for ch in report["chapters"].as_array().unwrap() {
+        for ex in ch["exercises"].as_array().unwrap() {
+            for entry in ex["entries"].as_array().unwrap() {
+                for t in entry["tests"].as_array().unwrap() {
+                    if t["id"] == id {
+                        return t;
+                    }
+                }
+            }
+        }
+    }
+    panic!("no test {id} in the report: {report:#}")
+}
+
+pub fn exercise<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    for ch in report["chapters"].as_array().unwrap() {
+        for ex in ch["exercises"].as_array().unwrap() {
+            if ex["id"] == id {
+                return ex;
+            }
+        }
+    }
+    panic!("no exercise {id} in the report")
+}

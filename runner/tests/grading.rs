@@ -1,0 +1,444 @@
+//! The runner on a fixture course of misbehaving tests: every status, time
+//! limits, leaked and escaped children, a flood of output, a chapter that
+//! does not compile. One `grade --json` run is shared by the checks.
+
+mod common;
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::{Chapter, Fixture, alive, exercise, in_group, test_result, text};
+use serde_json::Value;
+
+const TESTS: &str = r#"
+use std::io::Write;
+
+/// Leaves a PID where the runner's tests can look for it afterwards.
+fn note_pid(name: &str, pid: u32) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(format!("../../pids/{name}"))
+        .unwrap();
+    writeln!(f, "{pid}").unwrap();
+}
+
+fn sleeper() -> std::process::Command {
+    let mut cmd = std::process::Command::new("sleep");
+    cmd.arg("60");
+    cmd
+}
+
+mod good {
+    #[test]
+    fn passes() {
+        assert_eq!(fx::good::answer(), 42);
+    }
+    mod cases {
+        #[test]
+        fn case_1() {
+            assert!(fx::good::answer() > 0);
+        }
+        #[test]
+        fn case_2() {
+            assert!(fx::good::answer() < 100);
+        }
+    }
+}
+
+mod statuses {
+    #[test]
+    fn fails() {
+        assert_eq!(fx::good::answer(), 41, "the answer is off by one");
+    }
+    #[test]
+    fn todo_reached() {
+        fx::statuses::unwritten();
+    }
+    #[test]
+    fn segfault() {
+        // A raw write to an unmapped address.
+        unsafe { (16usize as *mut i32).write_volatile(1) }
+    }
+    #[test]
+    fn aborts() {
+        std::process::abort()
+    }
+    #[test]
+    fn exits_early() {
+        std::process::exit(0)
+    }
+    #[test]
+    fn overflows() {
+        fn deeper(n: u64) -> u64 {
+            let pad = std::hint::black_box([n; 128]);
+            deeper(n + 1) + pad[7]
+        }
+        std::hint::black_box(deeper(0));
+    }
+}
+
+mod hangs {
+    #[test]
+    fn deadlock() {
+        super::note_pid("deadlock", std::process::id());
+        let child = super::sleeper().spawn().unwrap();
+        super::note_pid("deadlock_child", child.id());
+        let (_keep, rx) = std::sync::mpsc::channel::<()>();
+        let _ = rx.recv();
+    }
+    #[test]
+    fn spins() {
+        super::note_pid("spins", std::process::id());
+        loop {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+mod leaks {
+    use std::os::unix::process::CommandExt;
+
+    unsafe extern "C" {
+        fn setsid() -> i32;
+    }
+
+    #[test]
+    fn child_sleeps() {
+        let child = super::sleeper().spawn().unwrap();
+        super::note_pid("child_sleeps", child.id());
+    }
+    #[test]
+    fn setsid_child() {
+        let mut cmd = super::sleeper();
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                setsid();
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().unwrap();
+        super::note_pid("setsid_child", child.id());
+    }
+}
+
+mod noisy {
+    use std::io::Write;
+    #[test]
+    fn floods() {
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut out = std::io::stdout().lock();
+        for _ in 0..1600 {
+            out.write_all(&chunk).unwrap();
+        }
+        out.flush().unwrap();
+    }
+}
+"#;
+
+const BROKEN_TESTS: &str = r#"
+mod oops {
+    #[test]
+    fn works() {
+        assert_eq!(fx::oops::oops(), 1);
+    }
+}
+"#;
+
+pub const FLOOD_BYTES: u64 = 1600 * 64 * 1024;
+
+fn chapters() -> Vec<Chapter<'static>> {
+    vec![
+        Chapter {
+            id: "01-basics",
+            exercises: vec![
+                (
+                    "good",
+                    "pub fn answer() -> i32 {\n    42\n}\n",
+                    "tests = [\"good::passes\", \"good::cases\"]",
+                ),
+                (
+                    "statuses",
+                    "pub fn unwritten() -> i32 {\n    todo!()\n}\n",
+                    "tests = [\"statuses::fails\", \"statuses::todo_reached\", \"statuses::segfault\", \"statuses::aborts\", \"statuses::exits_early\", \"statuses::overflows\"]",
+                ),
+                (
+                    "hangs",
+                    "",
+                    "timeout = 2\ntests = [\"hangs::deadlock\", \"hangs::spins\"]",
+                ),
+                (
+                    "leaks",
+                    "",
+                    "tests = [\"leaks::child_sleeps\", \"leaks::setsid_child\"]",
+                ),
+                ("noisy", "", "tests = [\"noisy::floods\"]"),
+            ],
+            tests: TESTS,
+            solutions: vec![],
+        },
+        Chapter {
+            id: "02-broken",
+            exercises: vec![(
+                "oops",
+                "pub fn oops() -> i32 {\n    \"not a number\"\n}\n",
+                "tests = [\"oops::works\"]",
+            )],
+            tests: BROKEN_TESTS,
+            solutions: vec![],
+        },
+    ]
+}
+
+struct Graded {
+    fixture: Fixture,
+    report: Value,
+    stdout: String,
+}
+
+/// One grade of the whole fixture, shared by the tests below.
+fn graded() -> &'static Graded {
+    static GRADED: OnceLock<Graded> = OnceLock::new();
+    GRADED.get_or_init(|| {
+        let fixture = Fixture::kept("fixture-grading", &chapters());
+        let (out, report) = fixture.grade_json();
+        assert!(out.status.success(), "{}", text(&out));
+        Graded {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            fixture,
+            report,
+        }
+    })
+}
+
+fn status(id: &str) -> (String, String) {
+    let t = test_result(&graded().report, id);
+    let kind = t["status"]["kind"].as_str().unwrap().to_string();
+    let kind = match t["status"]["signal"].as_str() {
+        Some(signal) => format!("{kind} {signal}"),
+        None => kind,
+    };
+    (kind, t["explanation"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn passing_tests_earn_their_points() {
+    let good = exercise(&graded().report, "good");
+    assert_eq!(good["done"], true);
+    assert_eq!(good["points_earned"], 10.0);
+    // An entry covers the tests below it.
+    assert_eq!(status("good::cases::case_1").0, "passed");
+    assert_eq!(status("good::cases::case_2").0, "passed");
+    assert_eq!(good["entries"][1]["tests"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_failed_assertion_is_quoted() {
+    let (kind, words) = status("statuses::fails");
+    assert_eq!(kind, "failed");
+    assert!(words.contains("the answer is off by one"), "{words}");
+    assert!(words.contains("left: 42"), "{words}");
+    assert!(words.contains("\nat tests/01-basics/main.rs:"), "{words}");
+}
+
+#[test]
+fn todo_is_not_written_yet() {
+    let (kind, words) = status("statuses::todo_reached");
+    assert_eq!(kind, "failed");
+    assert_eq!(
+        words,
+        "not written yet: `todo!()` at chapters/01-basics/src/statuses.rs:2:5"
+    );
+}
+
+#[test]
+fn crashes_name_their_signal() {
+    let (kind, words) = status("statuses::segfault");
+    assert_eq!(kind, "crashed SIGSEGV", "{words}");
+    assert!(words.starts_with("crashed with SIGSEGV"), "{words}");
+    let (kind, words) = status("statuses::aborts");
+    assert_eq!(kind, "crashed SIGABRT", "{words}");
+    let (kind, words) = status("statuses::overflows");
+    assert!(kind.starts_with("crashed"), "{kind}: {words}");
+    assert!(words.contains("stack overflow"), "{words}");
+}
+
+#[test]
+fn exit_zero_in_the_middle_is_not_a_pass() {
+    let (kind, words) = status("statuses::exits_early");
+    assert_eq!(kind, "failed");
+    assert!(
+        words.starts_with("exited before the test finished"),
+        "{words}"
+    );
+}
+
+#[test]
+fn hung_tests_time_out_and_leave_nothing() {
+    for id in ["hangs::deadlock", "hangs::spins"] {
+        let (kind, words) = status(id);
+        assert_eq!(kind, "timed_out", "{id}: {words}");
+        assert!(words.starts_with("timed out after 2 s"), "{words}");
+        let t = test_result(&graded().report, id);
+        assert!(t["duration_ms"].as_u64().unwrap() < 4000, "{t}");
+    }
+    let f = &graded().fixture;
+    for name in ["deadlock", "deadlock_child", "spins"] {
+        let pids = f.pids(name);
+        assert_eq!(pids.len(), 1, "{name}");
+        assert!(!alive(pids[0]), "{name} ({}) is still alive", pids[0]);
+        assert!(in_group(pids[0]).is_empty(), "{name}'s group is not empty");
+    }
+}
+
+#[test]
+fn leaked_children_do_not_hold_the_run_and_are_killed() {
+    for id in ["leaks::child_sleeps", "leaks::setsid_child"] {
+        let (kind, words) = status(id);
+        assert_eq!(kind, "passed", "{id}: {words}");
+        assert!(words.contains("left 1 process(es) running"), "{words}");
+        // Well below the child's 60 s sleep: the pipe it holds was not waited for.
+        let t = test_result(&graded().report, id);
+        assert!(t["duration_ms"].as_u64().unwrap() < 30_000, "{t}");
+    }
+    let f = &graded().fixture;
+    for name in ["child_sleeps", "setsid_child"] {
+        let pids = f.pids(name);
+        assert_eq!(pids.len(), 1, "{name}");
+        assert!(
+            !alive(pids[0]),
+            "{name}'s sleep ({}) is still alive",
+            pids[0]
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_output_is_capped_and_counted() {
+    let (kind, words) = status("noisy::floods");
+    assert_eq!(kind, "passed", "{words}");
+    let t = test_result(&graded().report, "noisy::floods");
+    let kept = t["output"].as_str().unwrap().len() as u64;
+    let dropped = t["output_dropped_bytes"].as_u64().unwrap();
+    assert!(kept <= 64 * 1024, "{kept}");
+    // Everything the test wrote is accounted for (libtest's lines add a few).
+    assert!(kept + dropped >= FLOOD_BYTES, "{kept} + {dropped}");
+    assert!(kept + dropped < FLOOD_BYTES + 1024, "{kept} + {dropped}");
+    // 100 MB went through, and neither the runner nor its supervisors grew.
+    let res = &graded().report["resources"];
+    let supervisor = res["supervisor_max_rss_kib"].as_u64().unwrap();
+    let runner = res["runner_max_rss_kib"].as_u64().unwrap();
+    assert!(
+        supervisor > 0 && supervisor < 32 * 1024,
+        "supervisor peak {supervisor} KiB"
+    );
+    assert!(runner > 0 && runner < 48 * 1024, "runner peak {runner} KiB");
+}
+
+#[test]
+fn a_chapter_that_does_not_compile_does_not_stop_the_others() {
+    let report = &graded().report;
+    let broken = &report["chapters"][1];
+    assert_eq!(broken["id"], "02-broken");
+    assert_eq!(broken["built"], false);
+    let error = &broken["compile_error"];
+    assert_eq!(error["file"], "chapters/02-broken/src/oops.rs", "{error}");
+    assert_eq!(error["line"], 2, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("mismatched types"),
+        "{error}"
+    );
+    let (kind, words) = status("oops::works");
+    assert_eq!(kind, "did_not_build");
+    assert!(
+        words.contains("chapters/02-broken/src/oops.rs:2"),
+        "{words}"
+    );
+    // Chapter 1 was graded all the same.
+    assert_eq!(report["chapters"][0]["built"], true);
+    assert_eq!(exercise(report, "good")["points_earned"], 10.0);
+    assert!(
+        graded().stdout.contains("did not build"),
+        "{}",
+        graded().stdout
+    );
+}
+
+#[test]
+fn points_add_up() {
+    let report = &graded().report;
+    // good, leaks and noisy pass: 30 of 60.
+    assert_eq!(report["points_earned"], 30.0, "{}", graded().stdout);
+    assert_eq!(report["points_possible"], 60.0);
+    assert_eq!(report["version"], 1);
+    assert!(
+        graded().stdout.contains("total: 30 / 60 points"),
+        "{}",
+        graded().stdout
+    );
+}
+
+/// The time limit measured from outside, on the supervisor alone (no
+/// build in the way): stopped within its limit plus 2 s, and its whole
+/// process group gone.
+#[test]
+fn a_deadlock_is_stopped_within_its_limit_plus_two_seconds() {
+    let g = graded();
+    let binary = graded_binary(&g.fixture);
+    // The test notes its PID in ../../pids/ from its folder: a folder of
+    // this test's own.
+    let solo = g.fixture.root().join("solo");
+    let _ = std::fs::remove_dir_all(&solo);
+    std::fs::create_dir_all(solo.join("pids")).unwrap();
+    std::fs::create_dir_all(solo.join("a/b")).unwrap();
+    let spec = serde_json::json!({
+        "binary": binary,
+        "name": "hangs::deadlock",
+        "cwd": solo.join("a/b"),
+        "env": [],
+        "limits": { "wall_ms": 1000, "output_cap": 65536 },
+    });
+    let start = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_course"))
+        .args(["__supervise", &spec.to_string()])
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["ended"]["kind"], "timed_out", "{outcome}");
+    for name in ["deadlock", "deadlock_child"] {
+        let pid: i32 = std::fs::read_to_string(solo.join("pids").join(name))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(!alive(pid), "{name} ({pid}) is alive");
+        assert!(in_group(pid).is_empty(), "{name}'s group is not empty");
+    }
+}
+
+fn graded_binary(f: &Fixture) -> String {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--test",
+            "graded",
+            "-p",
+            "ch01-basics",
+            "--message-format=json",
+        ])
+        .current_dir(f.root())
+        .env("CARGO_TARGET_DIR", f.root().join("target"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|m| m["executable"].as_str().map(str::to_string))
+        .expect("the graded binary")
+}
