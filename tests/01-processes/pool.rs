@@ -141,7 +141,8 @@ fn async_result_is_ready_only_when_done() {
             let wait_early = handle.wait(Duration::from_millis(100));
             let waited_for = start.elapsed();
             std::fs::write(gate_dir.join("go"), "").expect("open the gate");
-            let wait_late = handle.wait(Duration::from_secs(5));
+            // Far beyond LIMIT: a wait that sleeps out its timeout fails.
+            let wait_late = handle.wait(Duration::from_secs(600));
             let ready_after = handle.ready();
             (
                 ready_before,

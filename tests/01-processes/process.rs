@@ -113,7 +113,9 @@ fn join_timeout_gives_up_while_the_child_runs() {
             let state = p.state();
             let code_before = p.exitcode();
             release(gate);
-            let then = p.join_timeout(Duration::from_secs(4));
+            // Far beyond LIMIT: a join_timeout that sleeps out its timeout
+            // before looking fails.
+            let then = p.join_timeout(Duration::from_secs(600));
             (first, waited, alive, state, code_before, then)
         });
     assert_eq!(first, Ok(None), "the child was still blocked");

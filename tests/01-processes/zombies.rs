@@ -74,6 +74,19 @@ fn an_orphan_is_adopted() {
         "once the child exited, the grandchild has a new parent"
     );
     assert_ne!(adoption.grandchild, adoption.child);
+    // The adopter is PID 1 or a subreaper; either way an ancestor of ours,
+    // since the child that died was our own.
+    let mut ancestors = vec![1];
+    let mut pid = getpid().as_raw();
+    while let Some(parent) = procs::parent_of(pid).filter(|&p| p > 0 && !ancestors.contains(&p)) {
+        ancestors.push(parent);
+        pid = parent;
+    }
+    assert!(
+        ancestors.contains(&adoption.parent_after.as_raw()),
+        "the grandchild's new parent {} is neither PID 1 nor one of our ancestors {ancestors:?}",
+        adoption.parent_after
+    );
     assert_ne!(adoption.grandchild, getpid());
     assert_eq!(
         procs::state(adoption.child.as_raw()),

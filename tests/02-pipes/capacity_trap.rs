@@ -2,8 +2,9 @@ use std::os::fd::AsFd;
 use std::time::Duration;
 
 use forklings_support::within;
+use nix::errno::Errno;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::unistd::{SysconfVar, pipe2, sysconf};
+use nix::unistd::{SysconfVar, pipe2, read, sysconf};
 use pipes::capacity_trap::{capture, fill_until_full, pipe_capacity};
 
 use crate::{KillLeftovers, one_at_a_time};
@@ -38,7 +39,28 @@ fn a_pipe_holds_its_capacity_and_no_more() {
         },
     );
     let filled = filled.expect("fill_until_full failed");
+    // What the pipe really holds: read it dry without blocking.
+    let flags = fcntl(read_end.as_fd(), FcntlArg::F_GETFL).expect("F_GETFL");
+    fcntl(
+        read_end.as_fd(),
+        FcntlArg::F_SETFL(OFlag::from_bits_retain(flags) | OFlag::O_NONBLOCK),
+    )
+    .expect("F_SETFL");
+    let mut held = 0;
+    let mut buf = [0u8; 8192];
+    loop {
+        match read(read_end.as_fd(), &mut buf) {
+            Ok(0) | Err(Errno::EAGAIN) => break,
+            Ok(n) => held += n,
+            Err(Errno::EINTR) => {}
+            Err(e) => panic!("reading the filled pipe: {e}"),
+        }
+    }
     drop(read_end);
+    assert_eq!(
+        held, filled,
+        "fill_until_full said {filled} bytes, but the pipe held {held}"
+    );
     // The kernel fills whole pages; writes of odd sizes may leave the end of
     // the last page unused, so anything within a page of the full buffer is right.
     assert!(
@@ -94,4 +116,10 @@ fn the_exit_code_comes_back() {
     let out = captured(&["sh", "-c", "echo oops >&2; exit 7"]);
     assert_eq!(out.code, 7);
     assert_eq!(out.stderr, b"oops\n");
+    let killed = captured(&["sh", "-c", "echo last; kill -KILL $$"]);
+    assert_eq!(
+        (killed.code, killed.stdout),
+        (128 + 9, b"last\n".to_vec()),
+        "a command killed by SIGKILL reports 128 + 9, as a shell does"
+    );
 }

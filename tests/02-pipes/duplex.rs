@@ -93,6 +93,8 @@ fn both_directions_work() {
 
 #[test]
 fn a_frame_is_a_big_endian_length_then_the_payload() {
+    // Reads to end of file: no child may be forked meanwhile.
+    let _serial = one_at_a_time();
     let (read_end, write_end) = pipe().expect("pipe");
     let (spare_read, unused_write) = pipe().expect("pipe");
     let mut sender = Connection::new(spare_read, write_end);
@@ -214,6 +216,7 @@ fn large_messages_cross_processes() {
 
 #[test]
 fn recv_after_the_peer_closes_is_an_error() {
+    let _serial = one_at_a_time();
     let (left, mut right) = pipe_pair().expect("pipe_pair");
     drop(left);
     let result = within(
@@ -229,6 +232,7 @@ fn recv_after_the_peer_closes_is_an_error() {
 
 #[test]
 fn a_frame_cut_short_is_an_error() {
+    let _serial = one_at_a_time();
     let (read_end, write_end) = pipe().expect("pipe");
     let (_spare_read, unused_write) = pipe().expect("pipe");
     let mut receiver = Connection::new(read_end, unused_write);
@@ -263,6 +267,27 @@ fn an_absurd_length_is_refused() {
     assert_eq!(
         result.expect_err("over the limit").kind(),
         ErrorKind::InvalidData
+    );
+    // The sender refuses too, before writing anything. (The zeroed buffer
+    // costs no memory until touched.)
+    let (mut left, mut right) = pipe_pair().expect("pipe_pair");
+    let (refused, next) = within(
+        LIMIT,
+        "send_bytes of a frame over MAX_FRAME (it should refuse before writing)",
+        move || {
+            let refused = left.send_bytes(&vec![0u8; MAX_FRAME + 1]);
+            left.send_bytes(b"next").expect("send_bytes failed");
+            (refused, right.recv_bytes())
+        },
+    );
+    assert_eq!(
+        refused.expect_err("over the limit").kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        next.expect("recv_bytes failed"),
+        b"next",
+        "nothing of the refused frame was sent"
     );
 }
 

@@ -15,12 +15,15 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::waitpid;
 use nix::unistd::{Pid, getpid};
 
-/// Tests that start processes take this lock for their whole run.
+/// Tests that start processes take this lock for their whole run, and so do
+/// tests that wait for end of file on a pipe they made.
 ///
 /// A forked child inherits every fd of the test process, including the pipe
 /// ends of tests running on other threads. Two tests whose children each held
 /// the other's write end would wait for each other's end of file forever; one
-/// process-starting test at a time rules that out.
+/// process-starting test at a time rules that out. A test that waits for end
+/// of file takes the lock too, so that no child forked meanwhile holds a copy
+/// of its write end and delays that end of file.
 pub(crate) fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     // A test that failed while holding the lock poisons it; the next test

@@ -124,6 +124,9 @@ proptest! {
             })
             .collect();
         let expected: usize = chunks.iter().flatten().filter(|&&b| b == b'\n').count();
+        // End of file must not wait for another test's child holding a copy
+        // of the write end.
+        let _serial = one_at_a_time();
         let (read_end, write_end) = pipe().expect("pipe");
         let writer = thread::spawn(move || {
             let mut pipe = File::from(write_end);

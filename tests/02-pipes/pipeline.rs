@@ -82,6 +82,15 @@ fn each_stage_reports_its_exit_code(#[case] runner: Runner) {
     );
     assert_eq!(finished.output, b"x");
     assert_eq!(finished.codes, [0, 3]);
+    // The last stage reads all its input, then dies by SIGKILL: a shell
+    // reports 128 + 9.
+    let killed = run(
+        runner,
+        &[&["cat"], &["sh", "-c", "cat; kill -KILL $$"]],
+        b"y".to_vec(),
+    );
+    assert_eq!(killed.output, b"y");
+    assert_eq!(killed.codes, [0, 128 + 9]);
 }
 
 #[test]

@@ -14,6 +14,9 @@ use crate::{KillLeftovers, one_at_a_time};
 
 const LIMIT: Duration = Duration::from_secs(5);
 const SHORT: Duration = Duration::from_millis(50);
+/// A timeout far beyond `LIMIT`, for waits that should end early: a `poll`
+/// or `recv_timeout` that sleeps out its timeout before looking fails.
+const PATIENCE: Duration = Duration::from_secs(600);
 
 /// Close-on-exec, so that no other test's child inherits these ends.
 fn new_pipe() -> (OwnedFd, OwnedFd) {
@@ -51,7 +54,7 @@ fn poll_on_a_quiet_pipe_says_no_and_not_early() {
 fn poll_sees_waiting_data() {
     let (read_end, write_end) = new_pipe();
     File::from(write_end).write_all(b"x").expect("write");
-    let ready = within(LIMIT, "poll", move || poll(read_end.as_fd(), LIMIT));
+    let ready = within(LIMIT, "poll", move || poll(read_end.as_fd(), PATIENCE));
     assert!(ready.expect("poll failed"));
 }
 
@@ -63,7 +66,7 @@ fn poll_wakes_when_data_arrives() {
         File::from(write_end).write_all(b"x").expect("write");
     });
     let ready = within(LIMIT, "poll while a writer is on its way", move || {
-        poll(read_end.as_fd(), Duration::from_secs(4))
+        poll(read_end.as_fd(), PATIENCE)
     });
     writer.join().expect("the writer");
     assert!(
@@ -74,11 +77,14 @@ fn poll_wakes_when_data_arrives() {
 
 #[test]
 fn poll_on_a_closed_pipe_says_ready() {
+    // Close-on-exec does not help against a child that forks without exec:
+    // no child may be forked while this test waits for end of file.
+    let _serial = one_at_a_time();
     let (read_end, write_end) = new_pipe();
     drop(write_end);
     // A read would not block (it returns end of file), so poll says ready.
     let ready = within(LIMIT, "poll on a pipe with no writer", move || {
-        poll(read_end.as_fd(), LIMIT)
+        poll(read_end.as_fd(), PATIENCE)
     });
     assert!(ready.expect("poll failed"));
 }
@@ -108,7 +114,7 @@ fn recv_timeout_reads_a_frame_that_arrives_in_pieces() {
         }
     });
     let result = within(LIMIT, "recv_timeout", move || {
-        recv_timeout(read_end.as_fd(), Duration::from_secs(4))
+        recv_timeout(read_end.as_fd(), PATIENCE)
     });
     writer.join().expect("the writer");
     assert_eq!(result, Ok(b"hello".to_vec()));
@@ -146,7 +152,7 @@ fn a_peer_that_exits_is_closed_not_a_hang() {
     let result = within(
         LIMIT,
         "recv_timeout after the peer exited (end of file must end the wait)",
-        move || recv_timeout(read_end.as_fd(), Duration::from_secs(4)),
+        move || recv_timeout(read_end.as_fd(), PATIENCE),
     );
     peer.wait().expect("reap the peer");
     assert_eq!(result, Err(RecvError::Closed));
@@ -162,7 +168,7 @@ fn a_peer_that_exits_mid_frame_is_truncated() {
     let result = within(
         LIMIT,
         "recv_timeout after the peer exited mid-frame",
-        move || recv_timeout(read_end.as_fd(), Duration::from_secs(4)),
+        move || recv_timeout(read_end.as_fd(), PATIENCE),
     );
     peer.wait().expect("reap the peer");
     assert_eq!(result, Err(RecvError::Truncated));
@@ -175,9 +181,9 @@ fn frames_from_another_process_arrive() {
     let (read_end, write_end) = new_pipe();
     let mut peer = peer_process(r"printf '\000\000\000\002hi\000\000\000\000'", write_end);
     let frames = within(LIMIT, "recv_timeout of two frames", move || {
-        let first = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
-        let second = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
-        let third = recv_timeout(read_end.as_fd(), Duration::from_secs(4));
+        let first = recv_timeout(read_end.as_fd(), PATIENCE);
+        let second = recv_timeout(read_end.as_fd(), PATIENCE);
+        let third = recv_timeout(read_end.as_fd(), PATIENCE);
         (first, second, third)
     });
     peer.wait().expect("reap the peer");

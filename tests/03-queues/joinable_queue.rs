@@ -86,6 +86,58 @@ fn join_timeout_says_false_and_not_early() {
 }
 
 #[test]
+fn join_timeout_says_true_once_every_task_is_done() {
+    let q = Arc::new(JoinableQueue::new());
+    q.put(7u8);
+    let worker = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            let item = q.get();
+            thread::sleep(Duration::from_millis(20));
+            q.task_done().map(|()| item)
+        })
+    };
+    // A timeout far beyond LIMIT: a join_timeout that sleeps out its
+    // timeout before looking fails here.
+    let (fresh, joined) = within(
+        LIMIT,
+        "join_timeout (does it wake at the last task_done?)",
+        {
+            let q = Arc::clone(&q);
+            move || {
+                let fresh = JoinableQueue::<u8>::new().join_timeout(Duration::from_secs(600));
+                (fresh, q.join_timeout(Duration::from_secs(600)))
+            }
+        },
+    );
+    assert_eq!(worker.join().expect("the worker"), Ok(7));
+    assert!(
+        fresh,
+        "nothing was ever put: join_timeout says true at once"
+    );
+    assert!(joined, "the only task was done within the timeout");
+}
+
+#[test]
+fn get_timeout_gets_an_item_that_arrives_in_time() {
+    let q = Arc::new(JoinableQueue::new());
+    let putter = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(20));
+            q.put("late");
+        })
+    };
+    let got = within(LIMIT, "get_timeout (does it wake when the item comes?)", {
+        let q = Arc::clone(&q);
+        move || q.get_timeout(Duration::from_secs(600))
+    });
+    putter.join().expect("the putter");
+    assert_eq!(got, Ok("late"));
+    assert_eq!(q.unfinished(), 1, "taken, not yet done");
+}
+
+#[test]
 fn get_timeout_on_an_empty_queue_is_empty_and_not_early() {
     let (got, waited) = within(LIMIT, "get_timeout", || {
         let q = JoinableQueue::<u8>::new();

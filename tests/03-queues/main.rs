@@ -91,11 +91,40 @@ macro_rules! queue_surface_tests {
                     q.put(42u32);
                 })
             };
-            let got = within(LIMIT, "get_timeout", move || {
-                q.get_timeout(Duration::from_secs(4))
-            });
+            // A timeout far beyond LIMIT: a get_timeout that sleeps out its
+            // timeout before looking fails here; one that wakes for the item
+            // returns as soon as it is put.
+            let got = within(
+                LIMIT,
+                "get_timeout (does it wake when the item comes?)",
+                move || q.get_timeout(Duration::from_secs(600)),
+            );
             putter.join().expect("the putter");
             assert_eq!(got, Ok(42));
+        }
+
+        #[test]
+        fn put_with_a_timeout_gets_in_once_room_is_made() {
+            let q = Arc::new($queue::new(1));
+            q.put_nowait(1u32).expect("room for one");
+            let getter = {
+                let q = Arc::clone(&q);
+                thread::spawn(move || {
+                    thread::sleep(Duration::from_millis(20));
+                    q.get()
+                })
+            };
+            let put = within(LIMIT, "put_timeout (does it wake when room is made?)", {
+                let q = Arc::clone(&q);
+                move || q.put_timeout(2, Duration::from_secs(600))
+            });
+            assert_eq!(getter.join().expect("the getter"), 1);
+            assert_eq!(put, Ok(()), "a get made room within the timeout");
+            assert_eq!(
+                q.get_nowait(),
+                Ok(2),
+                "the item put with a timeout is in the queue"
+            );
         }
 
         #[test]

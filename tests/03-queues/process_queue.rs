@@ -5,7 +5,7 @@ use forklings_support::within;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
-use queues::process_queue::ProcessQueue;
+use queues::process_queue::{MAX_FRAME, ProcessQueue};
 use serde::{Deserialize, Serialize};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -171,6 +171,26 @@ fn typed_values_cross_processes() {
     primes.sort_unstable();
     assert_eq!(primes.len(), 62, "the primes below 300");
     assert_eq!((primes[0], primes[61]), (2, 293));
+}
+
+#[test]
+fn a_frame_over_max_frame_is_refused_before_anything_is_written() {
+    let (refused, next) = within(
+        LIMIT,
+        "put_bytes of a frame over MAX_FRAME (it should refuse before writing, and give the lock back)",
+        || {
+            let queue = ProcessQueue::new().expect("ProcessQueue::new");
+            // Zeroed memory costs nothing until touched.
+            let refused = queue.put_bytes(&vec![0u8; MAX_FRAME + 1]);
+            queue.put_bytes(b"next").expect("put_bytes after a refusal");
+            (refused, queue.get_bytes())
+        },
+    );
+    assert_eq!(
+        refused.expect_err("over the limit").kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+    assert_eq!(next.expect("get_bytes failed"), b"next");
 }
 
 #[test]

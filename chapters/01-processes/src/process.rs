@@ -49,7 +49,8 @@
 //!   `<Process name='seven' pid=42 parent=7 stopped exitcode=7>`.
 //!
 //! The tests check the exit codes (returned, panicked, killed), a
-//! `join_timeout` that gives up but not early, `terminate` and `kill`, the
+//! `join_timeout` that gives up but not early (and returns as soon as the
+//! child ends, long before a long timeout), `terminate` and `kill`, the
 //! errors, both kinds of drop, and the `repr` (in a snapshot, PIDs replaced).
 //!
 //! Stuck? `cargo course hint process`.

@@ -34,7 +34,8 @@
 //!
 //! The tests check that the children are zombies (`Z` in `/proc`) until
 //! reaped and gone after, that `reap_all` leaves other children alone, and
-//! that the orphan was the child's and then someone else's.
+//! that the orphan was the child's and then someone else's: PID 1 or one of
+//! the test's own ancestors (a subreaper).
 //!
 //! Stuck? `cargo course hint zombies`.
 

@@ -37,7 +37,8 @@
 //!
 //! The tests send messages of 0 bytes, 1 byte, exactly the pipe buffer and
 //! 1 MiB, in both directions and between two processes; check the bytes on
-//! the wire; and send random sequences of random sizes (property-tested).
+//! the wire and the refusal of frames over `MAX_FRAME` on both sides; and
+//! send random sequences of random sizes (property-tested).
 //!
 //! Stuck? `cargo course hint duplex`.
 

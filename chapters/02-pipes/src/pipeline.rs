@@ -30,7 +30,8 @@
 //! A stage that holds a write end of its own stdin pipe, or a parent that
 //! keeps one, means end of file never comes: the tests stop such a pipeline
 //! after a few seconds and say so. They run small and 1 MiB inputs through
-//! both versions, and check exit codes, 127 for a program that does not exist
+//! both versions, and check exit codes (128 + 9 for a stage killed by
+//! SIGKILL), 127 for a program that does not exist
 //! (with `fork`), and `NotFound` (with `Command`, which reports it at spawn).
 //!
 //! Stuck? `cargo course hint pipeline`.

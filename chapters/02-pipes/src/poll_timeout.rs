@@ -30,7 +30,8 @@
 //!
 //! The tests wait on quiet pipes (the answer is a timeout, and not early),
 //! on frames that arrive in pieces, and on peer processes that exit before
-//! or in the middle of a frame.
+//! or in the middle of a frame. Where the answer comes early, the timeout is
+//! long: a wait that sleeps out its timeout before looking fails.
 //!
 //! Stuck? `cargo course hint poll_timeout`.
 

@@ -27,7 +27,9 @@
 //!
 //! The tests check FIFO order, both errors, that timeouts are not cut short
 //! (a `get` with a 50 ms timeout on an empty queue returns `Empty`, and not
-//! before 50 ms), that `put` blocks on a full queue until a `get`, that many
+//! before 50 ms), that a timed `get` or `put` returns as soon as an item or
+//! room comes (not at the end of its timeout), that `put` blocks on a full
+//! queue until a `get`, that many
 //! threads lose and double nothing, and (property-tested) that any sequence
 //! of `put_nowait`/`get_nowait` behaves like a bounded `VecDeque`.
 //!

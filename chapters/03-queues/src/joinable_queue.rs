@@ -24,7 +24,8 @@
 //!
 //! The tests check that `join` waits for `task_done` and not for `get`,
 //! returns at once on a fresh queue, wakes every joiner, and that
-//! `join_timeout` and `get_timeout` do not give up early.
+//! `join_timeout` and `get_timeout` do not give up early, yet return as soon
+//! as the last task is done or an item comes.
 //!
 //! Stuck? `cargo course hint joinable_queue`.
 
