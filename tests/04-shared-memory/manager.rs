@@ -154,13 +154,19 @@ fn a_client_that_dies_holding_the_lock_releases_it() {
     within(LIMIT, "the manager", move || {
         let manager = Manager::start(dir.socket()).expect("start failed");
         let proxy = manager.proxy().expect("connect failed");
-        let pids = spawn_children(1, |_| {
-            let guard = proxy.lock();
-            // Leave without dropping the guard: the process just ends.
-            std::mem::forget(guard);
-            0
+        let pids = spawn_children(1, |_| match proxy.lock() {
+            Ok(guard) => {
+                // Leave without dropping the guard: the process just ends.
+                std::mem::forget(guard);
+                0
+            }
+            Err(_) => 1,
         });
-        assert_eq!(wait_children(&pids, Duration::from_secs(10)), vec![0]);
+        assert_eq!(
+            wait_children(&pids, Duration::from_secs(10)),
+            vec![0],
+            "the child should get the lock (exit code 1: lock() failed)"
+        );
         let (tx, rx) = mpsc::channel();
         let other = proxy.clone();
         thread::spawn(move || {

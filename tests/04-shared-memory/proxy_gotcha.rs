@@ -5,7 +5,7 @@ use serde_json::json;
 use shared_memory::manager::Manager;
 use shared_memory::proxy_gotcha::{append_nested, edit};
 
-use crate::common::{TempDir, run_children};
+use crate::common::{Gate, TempDir, run_children, spawn_children, wait_children};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -95,5 +95,37 @@ fn nested_appends_from_four_processes_all_land() {
             .flat_map(|i| (0..5).map(move |j| i * 10 + j))
             .collect();
         assert_eq!(got, want, "no append may overwrite another");
+    });
+}
+
+#[test]
+fn edit_holds_the_manager_lock_from_read_to_write() {
+    let dir = TempDir::new("edit-lock");
+    within(LIMIT, "the manager", move || {
+        let manager = Manager::start(dir.socket()).expect("start failed");
+        let proxy = manager.proxy().expect("connect failed");
+        let gate = Gate::new();
+        let pids = spawn_children(2, |_| {
+            let bump = |v: &mut serde_json::Value| {
+                gate.pass();
+                *v = json!(v.as_i64().unwrap_or(0) + 1);
+            };
+            match edit(&proxy, "n", bump) {
+                Ok(_) => 0,
+                Err(_) => 1,
+            }
+        });
+        let first = gate.arrivals(1, Duration::from_secs(10));
+        // The other child must be stuck waiting for the lock, before its read.
+        let early = gate.arrivals(1, Duration::from_millis(300));
+        gate.release(1);
+        let second = gate.arrivals(1, Duration::from_secs(10));
+        gate.release(1);
+        let codes = wait_children(&pids, Duration::from_secs(10));
+        assert_eq!(first, 1, "a child should reach its `change`");
+        assert_eq!(early, 0, "two edits were between read and write at once");
+        assert_eq!(second, 1, "the second edit should run after the first");
+        assert_eq!(codes, vec![0; 2]);
+        assert_eq!(proxy.get("n").unwrap(), Some(json!(2)), "no edit was lost");
     });
 }

@@ -172,3 +172,86 @@ fn dropping_the_manager_stops_the_server() {
         assert!(RemoteProxy::connect(addr, KEY).is_err());
     });
 }
+
+// ---------------------------------------------------------------------------
+// The handshake's keyed hash, as given (finished) in the exercise.
+
+/// SipHash-2-4 (Aumasson and Bernstein): a keyed hash with a 128-bit key.
+fn siphash24(k0: u64, k1: u64, data: &[u8]) -> u64 {
+    let mut v = [
+        k0 ^ 0x736f_6d65_7073_6575,
+        k1 ^ 0x646f_7261_6e64_6f6d,
+        k0 ^ 0x6c79_6765_6e65_7261,
+        k1 ^ 0x7465_6462_7974_6573,
+    ];
+    fn round(v: &mut [u64; 4]) {
+        v[0] = v[0].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(13) ^ v[0];
+        v[0] = v[0].rotate_left(32);
+        v[2] = v[2].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(16) ^ v[2];
+        v[0] = v[0].wrapping_add(v[3]);
+        v[3] = v[3].rotate_left(21) ^ v[0];
+        v[2] = v[2].wrapping_add(v[1]);
+        v[1] = v[1].rotate_left(17) ^ v[2];
+        v[2] = v[2].rotate_left(32);
+    }
+    let compress = |m: u64, v: &mut [u64; 4]| {
+        v[3] ^= m;
+        round(v);
+        round(v);
+        v[0] ^= m;
+    };
+    let mut chunks = data.chunks_exact(8);
+    for chunk in &mut chunks {
+        compress(
+            u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+            &mut v,
+        );
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    last[7] = data.len() as u8;
+    compress(u64::from_le_bytes(last), &mut v);
+    v[2] ^= 0xff;
+    for _ in 0..4 {
+        round(&mut v);
+    }
+    v[0] ^ v[1] ^ v[2] ^ v[3]
+}
+
+/// The answer the protocol fixes: the same `auth_tag` as the one given in
+/// the exercise, copied here so the tests can speak the handshake.
+fn auth_tag(key: &[u8], challenge: &[u8]) -> u64 {
+    let k0 = siphash24(0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908, key);
+    let k1 = siphash24(0x0f0e_0d0c_0b0a_0908, 0x0706_0504_0302_0100, key);
+    siphash24(k0, k1, challenge)
+}
+
+#[test]
+fn the_client_answers_with_the_big_endian_auth_tag() {
+    let answer = within(LIMIT, "a fake server", || answer_to([7; 16]));
+    assert_eq!(
+        answer,
+        auth_tag(KEY, &[7; 16]).to_be_bytes(),
+        "the answer is auth_tag(key, challenge) as a big-endian u64"
+    );
+}
+
+#[test]
+fn the_server_welcomes_an_answer_made_by_the_protocol() {
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let mut raw = TcpStream::connect(manager.addr()).unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut challenge = [0u8; 16];
+        raw.read_exact(&mut challenge)
+            .expect("the server sends a 16-byte challenge");
+        raw.write_all(&auth_tag(KEY, &challenge).to_be_bytes())
+            .unwrap();
+        let mut verdict = [9u8; 1];
+        raw.read_exact(&mut verdict)
+            .expect("the server answers with one byte");
+        assert_eq!(verdict, [1], "1 means welcome");
+    });
+}

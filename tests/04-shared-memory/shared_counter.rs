@@ -7,6 +7,8 @@ use nix::unistd::getpid;
 use proptest::prelude::*;
 use shared_memory::shared_counter::{SharedCounter, add_in_processes};
 
+use crate::common::run_children;
+
 const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
@@ -21,6 +23,25 @@ fn the_parent_counts_too() {
     counter.increment();
     counter.add(41);
     assert_eq!(counter.get(), 42);
+}
+
+#[test]
+fn what_a_child_adds_the_parent_sees() {
+    let counter = Arc::new(SharedCounter::new().expect("mmap failed"));
+    let shared = Arc::clone(&counter);
+    within(LIMIT, "children adding to the counter", move || {
+        // Children forked by the test, not by `add_in_processes`: the
+        // counter itself must live in memory that fork does not copy.
+        run_children(2, |i| {
+            shared.add(10 + i as u64);
+            0
+        });
+    });
+    assert_eq!(
+        counter.get(),
+        21,
+        "a private mapping would leave the parent's copy at 0"
+    );
 }
 
 #[test]

@@ -14,15 +14,24 @@ fn nobody_leaves_until_the_last_arrives() {
     within(LIMIT, "Barrier", || {
         let barrier = Arc::new(Barrier::new(3));
         let (tx, rx) = mpsc::channel();
+        let (started, wait_for_start) = mpsc::channel();
         let early: Vec<_> = (0..2)
             .map(|_| {
-                let (barrier, tx) = (barrier.clone(), tx.clone());
+                let (barrier, tx, started) = (barrier.clone(), tx.clone(), started.clone());
                 thread::spawn(move || {
+                    started.send(()).unwrap();
                     let index = barrier.wait();
                     tx.send(index).unwrap();
                 })
             })
             .collect();
+        // Both threads are running and about to wait: the 150 ms below
+        // starts from there, however late the scheduler started them.
+        for _ in 0..2 {
+            wait_for_start
+                .recv_timeout(Duration::from_secs(10))
+                .expect("a thread did not start");
+        }
         assert!(
             rx.recv_timeout(Duration::from_millis(150)).is_err(),
             "left with 2 of 3"

@@ -1,10 +1,10 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use forklings_support::within;
+use forklings_support::{procs, within};
 use locks::process_lock::{FileLock, count_in_processes};
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -97,6 +97,60 @@ fn two_locks_on_the_same_path_exclude_each_other() {
         rx.recv_timeout(Duration::from_secs(20))
             .expect("the lock was never freed");
         waiter.join().unwrap();
+        drop(dir);
+    });
+}
+
+/// How many children of `parent` have the file at `target` open.
+fn children_with_open(parent: i32, target: &Path) -> usize {
+    procs::children_of(parent)
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read_dir(format!("/proc/{pid}/fd"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == target))
+        })
+        .count()
+}
+
+#[test]
+fn the_children_wait_while_the_test_holds_the_lock() {
+    let dir = TempDir::new("held");
+    let path = dir.0.join("held.lock");
+    let lock = FileLock::new(&path);
+    within(LIMIT, "count_in_processes", move || {
+        let held = lock.lock().expect("lock failed");
+        let target = std::fs::canonicalize(&path).expect("the lock file exists");
+        let (tx, rx) = mpsc::channel();
+        let for_children = lock.clone();
+        let counting = thread::spawn(move || {
+            let total = count_in_processes(&for_children, 3, 10).map_err(|e| e.to_string());
+            let _ = tx.send(total);
+        });
+        // Three child processes, each stuck in its first `lock`.
+        let me = std::process::id() as i32;
+        let waiting = procs::eventually(Duration::from_secs(20), || {
+            children_with_open(me, &target) >= 3
+        });
+        let early = rx.try_recv();
+        drop(held);
+        let total = rx.recv_timeout(Duration::from_secs(20));
+        assert!(
+            early.is_err(),
+            "count_in_processes returned while the test held the lock: {early:?}"
+        );
+        assert!(
+            waiting,
+            "three child processes should be waiting for the lock the test holds"
+        );
+        assert_eq!(
+            total,
+            Ok(Ok(30)),
+            "once the test unlocks (LOCK_UN), the children count to 3 x 10"
+        );
+        counting.join().unwrap();
         drop(dir);
     });
 }

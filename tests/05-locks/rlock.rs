@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -73,4 +74,39 @@ fn releasing_a_free_lock_is_an_error() {
         NotOwner.to_string(),
         "release of a lock this thread does not hold"
     );
+}
+
+#[test]
+fn four_threads_never_hold_it_at_once() {
+    let (total, most_inside) = within(LIMIT, "RLock under contention", || {
+        let lock = Arc::new(RLock::new());
+        let inside = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicU64::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (lock, inside, most, total) =
+                    (lock.clone(), inside.clone(), most.clone(), total.clone());
+                thread::spawn(move || {
+                    for _ in 0..2_000 {
+                        lock.acquire();
+                        lock.acquire();
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        // A load and a store: only the lock keeps them together.
+                        let seen = total.load(Ordering::SeqCst);
+                        thread::yield_now();
+                        total.store(seen + 1, Ordering::SeqCst);
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        lock.release().unwrap();
+                        lock.release().unwrap();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        (total.load(Ordering::SeqCst), most.load(Ordering::SeqCst))
+    });
+    assert_eq!(most_inside, 1, "two threads held the lock at once");
+    assert_eq!(total, 8_000, "an update made under the lock was lost");
 }

@@ -102,3 +102,58 @@ fn a_bounded_semaphore_refuses_an_extra_release() {
         assert_eq!(sem.available(), 2);
     });
 }
+
+#[test]
+fn under_contention_two_permits_never_let_in_a_third() {
+    let most = within(LIMIT, "Semaphore under contention", || {
+        let sem = Arc::new(Semaphore::new(2));
+        let inside = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (sem, inside, most) = (sem.clone(), inside.clone(), most.clone());
+                thread::spawn(move || {
+                    for _ in 0..2_000 {
+                        sem.acquire();
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        thread::yield_now();
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        sem.release();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(sem.available(), 2, "every permit came back");
+        most.load(Ordering::SeqCst)
+    });
+    assert!(most <= 2, "{most} threads were inside with 2 permits");
+}
+
+#[test]
+fn a_bounded_semaphore_of_one_is_a_lock() {
+    let total = within(LIMIT, "BoundedSemaphore under contention", || {
+        let sem = Arc::new(BoundedSemaphore::new(1));
+        let total = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (sem, total) = (sem.clone(), total.clone());
+                thread::spawn(move || {
+                    for _ in 0..2_000 {
+                        sem.acquire();
+                        // A load and a store: only the permit keeps them together.
+                        let seen = total.load(Ordering::SeqCst);
+                        thread::yield_now();
+                        total.store(seen + 1, Ordering::SeqCst);
+                        sem.release().expect("one release per acquire");
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(sem.available(), 1);
+        total.load(Ordering::SeqCst)
+    });
+    assert_eq!(total, 8_000, "an update made holding the permit was lost");
+}

@@ -6,7 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use coroutines::executor::{Executor, join_all};
-use coroutines::timers::sleep;
+use coroutines::timers::{sleep, sleep_until};
 use forklings_support::within;
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -48,12 +48,16 @@ fn sleepers_wake_in_deadline_order() {
     let order = within(LIMIT, "three sleepers", || {
         let executor = Executor::new();
         let log = Rc::new(RefCell::new(Vec::new()));
-        let handles = [60u64, 20, 40]
+        // Deadlines from one instant: a busy machine may poll the three
+        // tasks far apart, and that must not reorder them. 50 ms apart, so
+        // that only a stall of 150 ms before the first poll could.
+        let start = Instant::now();
+        let handles = [150u64, 50, 100]
             .into_iter()
             .map(|ms| {
                 let log = Rc::clone(&log);
                 executor.spawn(async move {
-                    sleep(Duration::from_millis(ms)).await;
+                    sleep_until(start + Duration::from_millis(ms)).await;
                     log.borrow_mut().push(ms);
                 })
             })
@@ -61,7 +65,7 @@ fn sleepers_wake_in_deadline_order() {
         executor.block_on(join_all(handles));
         log.borrow().clone()
     });
-    assert_eq!(order, [20, 40, 60]);
+    assert_eq!(order, [50, 100, 150]);
 }
 
 #[test]

@@ -24,8 +24,9 @@
 //!   list is an `InvalidData` error and stays as it was.
 //!
 //! The tests show the lost nested change, then check that [`edit`] sticks,
-//! starts from `Null`, refuses non-lists, and that nested appends from four
-//! processes all land.
+//! starts from `Null`, refuses non-lists, that nested appends from four
+//! processes all land, and that while one process is inside `change` the
+//! other's edit waits for the lock.
 //!
 //! Stuck? `cargo course hint proxy_gotcha`.
 

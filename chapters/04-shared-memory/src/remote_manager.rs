@@ -42,8 +42,9 @@
 //! `std::hash::DefaultHasher` would not do.
 //!
 //! The tests connect with the right and the wrong key, speak the handshake
-//! by hand (a bad answer gets a `0` and a closed socket; every connection
-//! gets a new challenge), play a fake server to see what your client sends,
+//! by hand (a bad answer gets a `0` and a closed socket, a right one a `1`;
+//! every connection gets a new challenge), play a fake server to see what
+//! your client sends (exactly the big-endian `auth_tag`),
 //! keep a silent client connected while others work, and drop the manager.
 //!
 //! Stuck? `cargo course hint remote_manager`.

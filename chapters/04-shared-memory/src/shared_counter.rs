@@ -31,8 +31,9 @@
 //!   one of them and returns their PIDs.
 //!
 //! The tests check that 4 processes × 10 000 increments make exactly
-//! 40 000, that the parent's own increments count, that the children are
-//! distinct processes and all reaped, and a few random splits.
+//! 40 000, that the parent's own increments count, that what children
+//! forked by the test add reaches the parent's counter, that the children
+//! are distinct processes and all reaped, and a few random splits.
 //!
 //! Stuck? `cargo course hint shared_counter`.
 

@@ -23,7 +23,8 @@
 //!   whether the flag was set.
 //!
 //! The tests wake five waiters with one `set`, check that a cleared event
-//! makes a timed wait time out (not early), and a `set` from another thread.
+//! makes a timed wait time out (not early), and that a `set` from another
+//! thread ends a long timed wait at once (it must wake it, not wait it out).
 //!
 //! Stuck? `cargo course hint event`.
 

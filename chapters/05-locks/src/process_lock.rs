@@ -29,8 +29,11 @@
 //!   counter. A child that failed makes it an error.
 //!
 //! The tests count with four processes (nothing lost), check the file is
-//! created, and that a second holder, in the same process or through a
-//! second `FileLock` on the same path, waits until the guard drops.
+//! created, that a second holder, in the same process or through a
+//! second `FileLock` on the same path, waits until the guard drops, and that
+//! the children of [`count_in_processes`] wait while the test holds the lock
+//! (a guard must unlock with `LOCK_UN`: the children hold copies of the
+//! test's descriptor, so closing it would not free the lock).
 //!
 //! Stuck? `cargo course hint process_lock`.
 

@@ -28,7 +28,8 @@
 //!
 //! The tests check that three permits let exactly three threads in together,
 //! that an acquire waits for a release, that a timeout does not give up
-//! early, and the bounded semaphore's refusal.
+//! early, the bounded semaphore's refusal, and that under contention two
+//! permits never let a third thread in and one permit is a lock.
 //!
 //! Stuck? `cargo course hint semaphore`.
 

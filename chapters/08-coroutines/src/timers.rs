@@ -29,10 +29,10 @@
 //!
 //! The tasks still all run on the thread of `block_on`; the timer thread
 //! only calls wakers. The tests check that a sleep never ends early, that
-//! a sleep is polled exactly twice, that sleepers wake in deadline order,
-//! and that 10 000 tasks sleeping 10 ms each all finish, each on the
-//! thread that called `block_on`, in far less than the 100 s that one
-//! after the other would take (the test allows 5 s).
+//! a sleep is polled exactly twice, that sleepers of [`sleep_until`] wake
+//! in deadline order, and that 10 000 tasks sleeping 10 ms each all
+//! finish, each on the thread that called `block_on`, in far less than the
+//! 100 s that one after the other would take (the test allows 5 s).
 //!
 //! Stuck? `cargo course hint timers`.
 

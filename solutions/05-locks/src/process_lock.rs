@@ -108,7 +108,8 @@ impl FileLock {
 
 impl Drop for FileLockGuard {
     fn drop(&mut self) {
-        // Closing the file would release it too; unlocking first says so.
+        // Closing is not enough: a child forked while this guard lived
+        // holds a copy of the descriptor, and with it the lock.
         // SAFETY: the descriptor is still open.
         unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_UN) };
     }

@@ -21,6 +21,9 @@ impl std::error::Error for NotOwner {}
 struct State {
     owner: Option<ThreadId>,
     depth: usize,
+    /// Threads asleep in `acquire`. `notify_one` is a system call even when
+    /// nobody waits; counting the sleepers lets a release skip it.
+    waiting: usize,
 }
 
 /// A lock that the thread holding it may take again; it is free once every
@@ -49,10 +52,12 @@ impl RLock {
         // A loop, not an `if`: a wakeup may be spurious, or another waiter
         // may have taken the lock first.
         while state.owner.is_some_and(|owner| owner != me) {
+            state.waiting += 1;
             state = self
                 .freed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.waiting -= 1;
         }
         state.owner = Some(me);
         state.depth += 1;
@@ -67,8 +72,11 @@ impl RLock {
         state.depth -= 1;
         if state.depth == 0 {
             state.owner = None;
+            let someone_waits = state.waiting > 0;
             drop(state);
-            self.freed.notify_one();
+            if someone_waits {
+                self.freed.notify_one();
+            }
         }
         Ok(())
     }

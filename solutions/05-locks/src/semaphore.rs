@@ -5,11 +5,19 @@ use std::fmt;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+#[derive(Debug)]
+struct Permits {
+    free: usize,
+    /// Threads asleep in an acquire. `notify_one` is a system call even when
+    /// nobody waits; counting the sleepers lets a release skip it.
+    waiting: usize,
+}
+
 /// A counter of permits: `acquire` takes one, waiting while there are none;
 /// `release` gives one back.
 #[derive(Debug)]
 pub struct Semaphore {
-    permits: Mutex<usize>,
+    permits: Mutex<Permits>,
     available: Condvar,
 }
 
@@ -17,34 +25,39 @@ impl Semaphore {
     /// A semaphore holding `permits` permits.
     pub fn new(permits: usize) -> Semaphore {
         Semaphore {
-            permits: Mutex::new(permits),
+            permits: Mutex::new(Permits {
+                free: permits,
+                waiting: 0,
+            }),
             available: Condvar::new(),
         }
     }
 
-    fn permits(&self) -> MutexGuard<'_, usize> {
+    fn permits(&self) -> MutexGuard<'_, Permits> {
         self.permits.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Takes a permit, waiting as long as it takes.
     pub fn acquire(&self) {
         let mut permits = self.permits();
-        while *permits == 0 {
+        while permits.free == 0 {
+            permits.waiting += 1;
             permits = self
                 .available
                 .wait(permits)
                 .unwrap_or_else(PoisonError::into_inner);
+            permits.waiting -= 1;
         }
-        *permits -= 1;
+        permits.free -= 1;
     }
 
     /// Takes a permit if one is free now.
     pub fn try_acquire(&self) -> bool {
         let mut permits = self.permits();
-        if *permits == 0 {
+        if permits.free == 0 {
             return false;
         }
-        *permits -= 1;
+        permits.free -= 1;
         true
     }
 
@@ -52,32 +65,45 @@ impl Semaphore {
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let mut permits = self.permits();
-        while *permits == 0 {
+        while permits.free == 0 {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return false;
             }
             // Wait for what is left, not `timeout` again: wakeups that find
             // no permit must not push the deadline back.
+            permits.waiting += 1;
             permits = self
                 .available
                 .wait_timeout(permits, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+            permits.waiting -= 1;
         }
-        *permits -= 1;
+        permits.free -= 1;
         true
     }
 
     /// Gives a permit back (one more than before, whatever the start).
     pub fn release(&self) {
-        *self.permits() += 1;
-        self.available.notify_one();
+        let permits = self.permits();
+        self.add_permit(permits);
+    }
+
+    /// Adds one permit under the lock the caller holds, and wakes one
+    /// sleeper if there is any.
+    fn add_permit(&self, mut permits: MutexGuard<'_, Permits>) {
+        permits.free += 1;
+        let someone_waits = permits.waiting > 0;
+        drop(permits);
+        if someone_waits {
+            self.available.notify_one();
+        }
     }
 
     /// Permits free right now.
     pub fn available(&self) -> usize {
-        *self.permits()
+        self.permits().free
     }
 }
 
@@ -126,15 +152,13 @@ impl BoundedSemaphore {
 
     /// Gives a permit back; an error, and no change, if all are already back.
     pub fn release(&self) -> Result<(), TooManyReleases> {
-        let mut permits = self.inner.permits();
+        let permits = self.inner.permits();
         // Check and add under one lock: two racing releases must not both
         // see room for one more.
-        if *permits >= self.limit {
+        if permits.free >= self.limit {
             return Err(TooManyReleases);
         }
-        *permits += 1;
-        drop(permits);
-        self.inner.available.notify_one();
+        self.inner.add_permit(permits);
         Ok(())
     }
 
