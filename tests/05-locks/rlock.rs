@@ -7,6 +7,10 @@ use forklings_support::within;
 use locks::rlock::{NotOwner, RLock};
 
 const LIMIT: Duration = Duration::from_secs(20);
+/// Rounds per thread in the contention tests: enough for a broken lock to
+/// be caught (each round yields inside the critical section), few enough to
+/// stay quick when every core is busy and each yield costs a time slice.
+const ROUNDS: u64 = 300;
 
 #[test]
 fn the_owner_can_take_it_again() {
@@ -88,7 +92,7 @@ fn four_threads_never_hold_it_at_once() {
                 let (lock, inside, most, total) =
                     (lock.clone(), inside.clone(), most.clone(), total.clone());
                 thread::spawn(move || {
-                    for _ in 0..2_000 {
+                    for _ in 0..ROUNDS {
                         lock.acquire();
                         lock.acquire();
                         let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
@@ -108,5 +112,5 @@ fn four_threads_never_hold_it_at_once() {
         (total.load(Ordering::SeqCst), most.load(Ordering::SeqCst))
     });
     assert_eq!(most_inside, 1, "two threads held the lock at once");
-    assert_eq!(total, 8_000, "an update made under the lock was lost");
+    assert_eq!(total, 4 * ROUNDS, "an update made under the lock was lost");
 }

@@ -7,6 +7,10 @@ use forklings_support::within;
 use locks::semaphore::{BoundedSemaphore, Semaphore, TooManyReleases};
 
 const LIMIT: Duration = Duration::from_secs(20);
+/// Rounds per thread in the contention tests: enough for a broken semaphore
+/// to be caught (each round yields inside), few enough to stay quick when
+/// every core is busy and each yield costs a time slice.
+const ROUNDS: usize = 300;
 
 #[test]
 fn n_permits_let_n_threads_in_at_once_and_no_more() {
@@ -113,7 +117,7 @@ fn under_contention_two_permits_never_let_in_a_third() {
             .map(|_| {
                 let (sem, inside, most) = (sem.clone(), inside.clone(), most.clone());
                 thread::spawn(move || {
-                    for _ in 0..2_000 {
+                    for _ in 0..ROUNDS {
                         sem.acquire();
                         let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                         most.fetch_max(now, Ordering::SeqCst);
@@ -140,7 +144,7 @@ fn a_bounded_semaphore_of_one_is_a_lock() {
             .map(|_| {
                 let (sem, total) = (sem.clone(), total.clone());
                 thread::spawn(move || {
-                    for _ in 0..2_000 {
+                    for _ in 0..ROUNDS {
                         sem.acquire();
                         // A load and a store: only the permit keeps them together.
                         let seen = total.load(Ordering::SeqCst);
@@ -155,5 +159,9 @@ fn a_bounded_semaphore_of_one_is_a_lock() {
         assert_eq!(sem.available(), 1);
         total.load(Ordering::SeqCst)
     });
-    assert_eq!(total, 8_000, "an update made holding the permit was lost");
+    assert_eq!(
+        total,
+        4 * ROUNDS,
+        "an update made holding the permit was lost"
+    );
 }
