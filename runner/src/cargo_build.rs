@@ -43,10 +43,29 @@ impl Built {
     }
 }
 
+/// A target dir for every build of this run, instead of the course's own:
+/// set once when the grade runs on a scratch copy of the course.
+pub static TARGET_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// The cargo the runner was started by (`cargo course` sets `CARGO`), or the
 /// one on the PATH.
 pub fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    if let Some(dir) = TARGET_DIR.get() {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
+    cmd
+}
+
+/// Where this run's builds go: the override, `CARGO_TARGET_DIR`, or the
+/// course's `target/`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    TARGET_DIR
+        .get()
+        .cloned()
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .map(|d| if d.is_absolute() { d } else { root.join(d) })
+        .unwrap_or_else(|| root.join("target"))
 }
 
 /// Builds the `graded` test binary of each crate in `crates`, in one cargo

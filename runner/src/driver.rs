@@ -43,6 +43,8 @@ pub fn spec(course: &Course, binary: &Path, cwd: &Path, name: &str, limit: Durat
         limits: Limits {
             wall_ms: limit.as_millis() as u64,
             output_cap: sandbox::OUTPUT_CAP,
+            max_processes: sandbox::MAX_PROCESSES,
+            address_space: sandbox::ADDRESS_SPACE_CAP,
         },
     }
 }
@@ -239,6 +241,7 @@ pub fn run(
         points_earned: results::round2(earned),
         points_possible: possible,
         chapters,
+        problems: Vec::new(),
     })
 }
 

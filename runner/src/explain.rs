@@ -27,6 +27,19 @@ pub fn verdict(outcome: &Outcome, limit: Duration) -> (Status, String) {
             }
             (Status::TimedOut, why)
         }
+        Ended::TooManyProcesses { count, limit } => (
+            Status::TooManyProcesses,
+            format!(
+                "forked too many processes: {count} alive at once, the limit is {limit} (a fork bomb, or a loop that forks without waiting for its children?); the runner stopped them all"
+            ),
+        ),
+        Ended::Signaled { .. } | Ended::Exited { code: 1.. } if out_of_memory(&text) => (
+            Status::OutOfMemory,
+            format!(
+                "used too much memory: an allocation failed at the limit of {} GiB of address space (a collection that grows without end?)",
+                crate::sandbox::ADDRESS_SPACE_CAP >> 30
+            ),
+        ),
         Ended::Signaled { signal } => (
             Status::Crashed {
                 signal: signal.clone(),
@@ -35,6 +48,16 @@ pub fn verdict(outcome: &Outcome, limit: Duration) -> (Status, String) {
         ),
         Ended::Exited { code } => exited(*code, &text, &last, outcome),
     }
+}
+
+/// Rust's words when an allocation fails (it then aborts). Under the
+/// address-space cap that is how a runaway allocation ends.
+fn out_of_memory(text: &str) -> bool {
+    // libtest's `test name ... ` may sit before it on the same line.
+    text.lines().any(|l| {
+        l.split_once("memory allocation of ")
+            .is_some_and(|(_, rest)| rest.trim_end().ends_with(" bytes failed"))
+    })
 }
 
 fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, String) {

@@ -5,6 +5,7 @@
 //! students in `explain`, the result model in `results` and its formats in
 //! `report`; each command is a file under `commands/`.
 
+mod api;
 mod cargo_build;
 mod clock;
 mod commands;
@@ -16,6 +17,7 @@ mod progress;
 mod report;
 mod results;
 mod sandbox;
+mod tamper;
 mod term;
 mod watch;
 
@@ -69,9 +71,34 @@ enum Cmd {
     Grade {
         /// Only these chapters or exercises (default: the whole course).
         only: Vec<String>,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = report::Format::Human)]
+        format: report::Format,
+        /// Write the report to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Also write the full results (the result model) as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+    },
+    /// For instructors: grade every submission under DIR (folders or git
+    /// repositories), each in a clean copy of this course with its tests,
+    /// several at once, into grades.csv and grades.json.
+    GradeClass {
+        dir: PathBuf,
+        /// Where the tables and each submission's report go (default:
+        /// DIR-grades beside DIR).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Submissions graded at once (default: half the cores, at least 2).
+        #[arg(long)]
+        at_once: Option<usize>,
+        /// Seconds one submission's whole grade (build and tests) may take.
+        #[arg(long, default_value_t = 1800)]
+        limit: u64,
+        /// Keep each submission's copy and target dir under OUT/work.
+        #[arg(long)]
+        keep: bool,
     },
     /// For course authors and CI: check the manifest, the tests, the
     /// skeletons and the solutions.
@@ -110,7 +137,47 @@ fn main() -> ExitCode {
         Some(Cmd::Hint { exercise, all }) => commands::hint::run(&ctx, &exercise, all),
         Some(Cmd::List) => commands::list::run(&ctx),
         Some(Cmd::Reset { exercise, yes }) => commands::reset::run(&ctx, &exercise, yes),
-        Some(Cmd::Grade { only, json }) => commands::grade::run(&ctx, &only, json.as_deref()),
+        Some(Cmd::Grade {
+            only,
+            format,
+            output,
+            json,
+        }) => commands::grade::run(
+            &ctx,
+            &only,
+            &commands::grade::Outputs {
+                format,
+                output: output.as_deref(),
+                json: json.as_deref(),
+            },
+        ),
+        Some(Cmd::GradeClass {
+            dir,
+            out,
+            at_once,
+            limit,
+            keep,
+        }) => {
+            let dir = std::path::absolute(&dir).unwrap_or(dir);
+            let out = out
+                .map(|o| std::path::absolute(&o).unwrap_or(o))
+                .unwrap_or_else(|| {
+                    let name = dir
+                        .file_name()
+                        .map_or("class".into(), |n| n.to_string_lossy().into_owned());
+                    dir.with_file_name(format!("{name}-grades"))
+                });
+            commands::grade_class::run(
+                &ctx,
+                &commands::grade_class::Options {
+                    dir: &dir,
+                    out,
+                    at_once: at_once.unwrap_or((ctx.jobs / 2).max(2)),
+                    limit: std::time::Duration::from_secs(limit),
+                    keep,
+                },
+            )
+        }
         Some(Cmd::Verify {
             update_pristine,
             runs,

@@ -25,6 +25,10 @@ pub struct Pristine {
     pub format: i64,
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// The graded files (tests, snapshots, manifest): what grading checks a
+    /// submission against. Empty in a pristine.toml made before issue 7.
+    #[serde(default)]
+    pub graded: BTreeMap<String, String>,
 }
 
 pub fn load(root: &Path) -> Result<Pristine, String> {
@@ -85,17 +89,27 @@ pub fn current(root: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// `pristine.toml`'s text for the skeletons as they are now.
-pub fn render(files: &BTreeMap<String, String>) -> String {
+/// `pristine.toml`'s text for the skeletons and graded files as they are
+/// now.
+pub fn render(files: &BTreeMap<String, String>, graded: &BTreeMap<String, String>) -> String {
     let mut text = String::from(
-        "# The untouched skeletons: every file under chapters/ and its git blob id.\n\
+        "# The untouched skeletons: every file under chapters/ and its git blob id;\n\
+         # and the graded files (tests, snapshots, manifest), which grading checks\n\
+         # a submission against and restores from git when they were changed.\n\
          # Made by `cargo course verify --update-pristine` (course authors only);\n\
          # `cargo course verify` checks it and `cargo course reset` restores from it.\n\
          format = 1\n\n[files]\n",
     );
-    for (path, id) in files {
+    let line = |text: &mut String, path: &str, id: &str| {
         let key = path.replace('\\', "\\\\").replace('"', "\\\"");
         text.push_str(&format!("\"{key}\" = \"{id}\"\n"));
+    };
+    for (path, id) in files {
+        line(&mut text, path, id);
+    }
+    text.push_str("\n[graded]\n");
+    for (path, id) in graded {
+        line(&mut text, path, id);
     }
     text
 }
@@ -125,6 +139,22 @@ pub fn problems(root: &Path) -> Vec<String> {
         if !pristine.files.contains_key(path) {
             problems.push(format!("{path}: not listed in {FILE}"));
         }
+    }
+    if pristine.graded.is_empty() {
+        problems.push(format!(
+            "{FILE} has no [graded] section: grading cannot check the tests (run `cargo course verify --update-pristine`)"
+        ));
+    }
+    for t in crate::tamper::tampered(root, &pristine) {
+        problems.push(format!(
+            "{}: {} since {FILE} was made (if on purpose, run `cargo course verify --update-pristine`)",
+            t.path,
+            match t.change {
+                crate::tamper::Change::Changed => "changed",
+                crate::tamper::Change::Deleted => "deleted",
+                crate::tamper::Change::Added => "added",
+            }
+        ));
     }
     problems
 }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::course::{Course, Exercise};
 
-/// Bumped whenever a field changes meaning or goes away.
-pub const VERSION: u32 = 1;
+/// Bumped whenever a field changes meaning or goes away, or a status is
+/// added (2: `too_many_processes` and `out_of_memory`).
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -22,6 +23,10 @@ pub enum Status {
         signal: String,
     },
     DidNotBuild,
+    /// More processes alive at once than the limit (a fork bomb).
+    TooManyProcesses,
+    /// An allocation failed at the address-space cap.
+    OutOfMemory,
 }
 
 impl Status {
@@ -110,6 +115,26 @@ pub struct Report {
     pub chapters: Vec<ChapterResult>,
     #[serde(default)]
     pub resources: Resources,
+    /// What the runner found wrong with the submission itself (tampered
+    /// tests, a chapter reaching into the solutions, a changed public API).
+    #[serde(default)]
+    pub problems: Vec<Problem>,
+}
+
+/// One thing wrong with a submission, beyond its tests' results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `tampered_test`, `uses_solution`, `api_differs`.
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chapter: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// What the grading itself cost (not the tests): peak memory in KiB.
@@ -215,5 +240,28 @@ pub fn fmt_points(x: f64) -> String {
             .trim_end_matches('0')
             .trim_end_matches('.')
             .to_string()
+    }
+}
+
+impl Report {
+    /// Grades the chapters in `zero` zero: every test failed with `why`.
+    pub fn zero_chapters(&mut self, zero: &std::collections::BTreeSet<String>, why: &str) {
+        for chapter in self.chapters.iter_mut().filter(|c| zero.contains(&c.id)) {
+            for ex in &mut chapter.exercises {
+                for entry in &mut ex.entries {
+                    for t in &mut entry.tests {
+                        t.status = Status::Failed;
+                        t.points_earned = 0.0;
+                        t.explanation = why.to_string();
+                    }
+                    entry.passed = false;
+                    entry.points_earned = 0.0;
+                }
+                ex.done = false;
+                ex.points_earned = 0.0;
+            }
+            chapter.points_earned = 0.0;
+        }
+        self.points_earned = round2(self.chapters.iter().map(|c| c.points_earned).sum());
     }
 }

@@ -17,20 +17,25 @@
 //!    adopted orphan on the way: the supervisor's only own child is the
 //!    test, so waiting for "any child" steals nobody's status. This is the
 //!    one place that waits for test processes;
-//! 4. on the wall-clock limit, or when the test process ends, kills the
+//! 4. counts the processes below it on every tick: past
+//!    [`MAX_PROCESSES`] (a fork bomb; root ignores `RLIMIT_NPROC` and no
+//!    cgroup is writable here) it kills the group at once. The test process
+//!    starts with `RLIMIT_AS` at [`ADDRESS_SPACE_CAP`], inherited by its
+//!    children, so a runaway allocation fails (and Rust aborts, saying so);
+//! 5. on the wall-clock limit, or when the test process ends, kills the
 //!    test's process group with SIGKILL, then kills and reaps every
 //!    remaining descendant (found through `/proc`), round after round until
 //!    it has no child left;
-//! 5. stops reading the pipe shortly after (a leaked child holding the pipe
+//! 6. stops reading the pipe shortly after (a leaked child holding the pipe
 //!    cannot hold the run), and prints the [`Outcome`] as JSON on stdout.
 //!
 //! Why not one central reaper in the runner: a subreaper's `waitpid(-1)`
 //! would collect the statuses of the runner's own children (cargo, the
 //! tests) from under the code that waits for them, and every kill would have
 //! to know which test an orphan came from. Per test, the tree below one
-//! supervisor *is* that test, so the later limits (process count, memory)
-//! and the hostile-code handling of issue 7 are per test as well: they
-//! belong in [`Limits`] and in the supervisor's loop below.
+//! supervisor *is* that test, so the limits (time, output, process count,
+//! memory) are per test as well: they are in [`Limits`] and in the
+//! supervisor's loop below.
 //!
 //! The supervisor ignores SIGINT (a Ctrl-C to the runner reaches it too) and
 //! watches its parent instead: when the runner goes away, it kills the test
@@ -63,11 +68,26 @@ pub const TAIL_CAP: usize = 4 * 1024;
 const DRAIN_GRACE: Duration = Duration::from_millis(300);
 const TICK: Duration = Duration::from_millis(10);
 
-/// What a test may use. Issue 7 adds the process count and memory here.
+/// How many processes a test may have alive at once (the test process and
+/// everything below it). Root ignores `RLIMIT_NPROC` and no cgroup is
+/// writable on the machines this runs on, so the supervisor counts.
+pub const MAX_PROCESSES: u32 = 256;
+/// The address space a test process (and each child) may map: generous for
+/// a test with many threads (each reserves its stack and a malloc arena),
+/// small enough that a runaway allocation fails fast instead of swapping.
+pub const ADDRESS_SPACE_CAP: u64 = 4 << 30;
+
+/// What a test may use.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Limits {
     pub wall_ms: u64,
     pub output_cap: usize,
+    /// Processes alive at once below the supervisor; 0: no limit.
+    #[serde(default)]
+    pub max_processes: u32,
+    /// `RLIMIT_AS` of the test process, in bytes; 0: no limit.
+    #[serde(default)]
+    pub address_space: u64,
 }
 
 /// One test to run: `binary --exact name --test-threads=1 --nocapture`.
@@ -90,6 +110,12 @@ pub enum Ended {
         signal: String,
     },
     TimedOut,
+    /// More than `limit` processes were alive at once: the whole tree was
+    /// killed.
+    TooManyProcesses {
+        count: u32,
+        limit: u32,
+    },
     /// The test could not even be started, or the supervisor failed.
     NotStarted {
         reason: String,
@@ -297,6 +323,23 @@ fn supervise(spec: &TestSpec) -> Outcome {
             .stdout(Stdio::from(write_end))
             .stderr(Stdio::from(write_err))
             .process_group(0);
+        let address_space = spec.limits.address_space;
+        if address_space > 0 {
+            // SAFETY: setrlimit is async-signal-safe and touches nothing
+            // of the parent's.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: address_space as libc::rlim_t,
+                        rlim_max: address_space as libc::rlim_t,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
         cmd.spawn()
     };
     let child = match child {
@@ -310,6 +353,7 @@ fn supervise(spec: &TestSpec) -> Outcome {
     let _ = fcntl(&read_end, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
 
     let deadline = start + Duration::from_millis(spec.limits.wall_ms);
+    let me = std::process::id() as i32;
     let mut capture = Capture::new(spec.limits.output_cap);
     let mut pipe_open = true;
     let ended = loop {
@@ -333,6 +377,14 @@ fn supervise(spec: &TestSpec) -> Outcome {
             let _ = killpg(test, Signal::SIGKILL);
             // The test process itself is reaped by the clean-up below.
             break Ended::TimedOut;
+        }
+        let limit = spec.limits.max_processes;
+        if limit > 0 {
+            let count = descendants(me).len() as u32;
+            if count > limit {
+                let _ = killpg(test, Signal::SIGKILL);
+                break Ended::TooManyProcesses { count, limit };
+            }
         }
         if std::os::unix::process::parent_id() != parent {
             let _ = killpg(test, Signal::SIGKILL);

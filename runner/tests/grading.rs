@@ -88,6 +88,11 @@ mod hangs {
         let _ = rx.recv();
     }
     #[test]
+    fn sleeps_an_hour() {
+        super::note_pid("sleeps_an_hour", std::process::id());
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+    #[test]
     fn spins() {
         super::note_pid("spins", std::process::id());
         loop {
@@ -129,10 +134,72 @@ mod noisy {
     fn floods() {
         let chunk = vec![b'x'; 64 * 1024];
         let mut out = std::io::stdout().lock();
-        for _ in 0..1600 {
+        for _ in 0..3200 {
             out.write_all(&chunk).unwrap();
         }
         out.flush().unwrap();
+    }
+    #[test]
+    fn floods_stderr() {
+        let chunk = vec![b'y'; 64 * 1024];
+        let mut out = std::io::stderr().lock();
+        for _ in 0..3200 {
+            out.write_all(&chunk).unwrap();
+        }
+        out.flush().unwrap();
+    }
+}
+
+mod bombs {
+    unsafe extern "C" {
+        fn fork() -> i32;
+        fn getpid() -> i32;
+        fn sleep(seconds: u32) -> u32;
+        fn _exit(code: i32) -> !;
+    }
+
+    #[test]
+    fn fork_bomb() {
+        let me = std::process::id() as i32;
+        super::note_pid("fork_bomb", me as u32);
+        // Every process forks again: 2^12 of them, a bound so that a
+        // runner that fails this test cannot take the machine down.
+        // SAFETY: between fork and _exit only fork, sleep and getpid.
+        unsafe {
+            for _ in 0..12 {
+                fork();
+            }
+            sleep(60);
+            if getpid() != me {
+                _exit(0);
+            }
+        }
+    }
+}
+
+mod memory {
+    #[test]
+    fn grabs_without_end() {
+        let mut hoard: Vec<Vec<u8>> = Vec::new();
+        loop {
+            // Reserved, never touched: the cap stops it long before the
+            // machine notices.
+            hoard.push(Vec::with_capacity(256 << 20));
+            std::hint::black_box(&hoard);
+        }
+    }
+    #[test]
+    fn threads_are_fine() {
+        let handles: Vec<_> = (0..64u64)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let v = vec![1u8; 1 << 20];
+                    v.iter().map(|&b| u64::from(b)).sum::<u64>() + i
+                })
+            })
+            .collect();
+        let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(total, 64 * (1 << 20) + 63 * 64 / 2);
     }
 }
 "#;
@@ -146,7 +213,7 @@ mod oops {
 }
 "#;
 
-pub const FLOOD_BYTES: u64 = 1600 * 64 * 1024;
+pub const FLOOD_BYTES: u64 = 3200 * 64 * 1024;
 
 fn chapters() -> Vec<Chapter<'static>> {
     vec![
@@ -166,14 +233,24 @@ fn chapters() -> Vec<Chapter<'static>> {
                 (
                     "hangs",
                     "",
-                    "timeout = 2\ntests = [\"hangs::deadlock\", \"hangs::spins\"]",
+                    "timeout = 2\ntests = [\"hangs::deadlock\", \"hangs::sleeps_an_hour\", \"hangs::spins\"]",
                 ),
                 (
                     "leaks",
                     "",
                     "tests = [\"leaks::child_sleeps\", \"leaks::setsid_child\"]",
                 ),
-                ("noisy", "", "tests = [\"noisy::floods\"]"),
+                (
+                    "noisy",
+                    "",
+                    "tests = [\"noisy::floods\", \"noisy::floods_stderr\"]",
+                ),
+                ("bombs", "", "tests = [\"bombs::fork_bomb\"]"),
+                (
+                    "memory",
+                    "",
+                    "tests = [\"memory::grabs_without_end\", \"memory::threads_are_fine\"]",
+                ),
             ],
             tests: TESTS,
             solutions: vec![],
@@ -276,7 +353,7 @@ fn exit_zero_in_the_middle_is_not_a_pass() {
 
 #[test]
 fn hung_tests_time_out_and_leave_nothing() {
-    for id in ["hangs::deadlock", "hangs::spins"] {
+    for id in ["hangs::deadlock", "hangs::sleeps_an_hour", "hangs::spins"] {
         let (kind, words) = status(id);
         assert_eq!(kind, "timed_out", "{id}: {words}");
         assert!(words.starts_with("timed out after 2 s"), "{words}");
@@ -284,7 +361,7 @@ fn hung_tests_time_out_and_leave_nothing() {
         assert!(t["duration_ms"].as_u64().unwrap() < 4000, "{t}");
     }
     let f = &graded().fixture;
-    for name in ["deadlock", "deadlock_child", "spins"] {
+    for name in ["deadlock", "deadlock_child", "sleeps_an_hour", "spins"] {
         let pids = f.pids(name);
         assert_eq!(pids.len(), 1, "{name}");
         assert!(!alive(pids[0]), "{name} ({}) is still alive", pids[0]);
@@ -316,16 +393,22 @@ fn leaked_children_do_not_hold_the_run_and_are_killed() {
 
 #[test]
 fn a_flood_of_output_is_capped_and_counted() {
-    let (kind, words) = status("noisy::floods");
-    assert_eq!(kind, "passed", "{words}");
-    let t = test_result(&graded().report, "noisy::floods");
-    let kept = t["output"].as_str().unwrap().len() as u64;
-    let dropped = t["output_dropped_bytes"].as_u64().unwrap();
-    assert!(kept <= 64 * 1024, "{kept}");
-    // Everything the test wrote is accounted for (libtest's lines add a few).
-    assert!(kept + dropped >= FLOOD_BYTES, "{kept} + {dropped}");
-    assert!(kept + dropped < FLOOD_BYTES + 1024, "{kept} + {dropped}");
-    // 100 MB went through, and neither the runner nor its supervisors grew.
+    for id in ["noisy::floods", "noisy::floods_stderr"] {
+        let (kind, words) = status(id);
+        assert_eq!(kind, "passed", "{id}: {words}");
+        let t = test_result(&graded().report, id);
+        let kept = t["output"].as_str().unwrap().len() as u64;
+        let dropped = t["output_dropped_bytes"].as_u64().unwrap();
+        assert!(kept <= 64 * 1024, "{kept}");
+        // Everything the test wrote is accounted for (libtest's lines add a few).
+        assert!(kept + dropped >= FLOOD_BYTES, "{id}: {kept} + {dropped}");
+        assert!(
+            kept + dropped < FLOOD_BYTES + 1024,
+            "{id}: {kept} + {dropped}"
+        );
+        assert!(t["duration_ms"].as_u64().unwrap() < 10_000, "{t}");
+    }
+    // 2 x 200 MB went through, and neither the runner nor its supervisors grew.
     let res = &graded().report["resources"];
     let supervisor = res["supervisor_max_rss_kib"].as_u64().unwrap();
     let runner = res["runner_max_rss_kib"].as_u64().unwrap();
@@ -334,6 +417,35 @@ fn a_flood_of_output_is_capped_and_counted() {
         "supervisor peak {supervisor} KiB"
     );
     assert!(runner > 0 && runner < 48 * 1024, "runner peak {runner} KiB");
+}
+
+#[test]
+fn a_fork_bomb_is_stopped_and_leaves_nothing() {
+    let (kind, words) = status("bombs::fork_bomb");
+    assert_eq!(kind, "too_many_processes", "{words}");
+    assert!(words.starts_with("forked too many processes"), "{words}");
+    assert!(words.contains("the limit is 256"), "{words}");
+    let t = test_result(&graded().report, "bombs::fork_bomb");
+    assert!(t["duration_ms"].as_u64().unwrap() < 10_000, "{t}");
+    let pids = graded().fixture.pids("fork_bomb");
+    assert_eq!(pids.len(), 1);
+    assert!(!alive(pids[0]));
+    // Every child stayed in the test's group: none of them is left.
+    assert!(
+        in_group(pids[0]).is_empty(),
+        "the bomb's group is not empty"
+    );
+}
+
+#[test]
+fn memory_grabbed_without_end_is_stopped_and_threads_are_not() {
+    let (kind, words) = status("memory::grabs_without_end");
+    assert_eq!(kind, "out_of_memory", "{words}");
+    assert!(words.starts_with("used too much memory"), "{words}");
+    let (kind, words) = status("memory::threads_are_fine");
+    assert_eq!(kind, "passed", "{words}");
+    let memory = exercise(&graded().report, "memory");
+    assert_eq!(memory["points_earned"], 5.0);
 }
 
 #[test]
@@ -371,12 +483,12 @@ fn a_chapter_that_does_not_compile_does_not_stop_the_others() {
 #[test]
 fn points_add_up() {
     let report = &graded().report;
-    // good, leaks and noisy pass: 30 of 60.
-    assert_eq!(report["points_earned"], 30.0, "{}", graded().stdout);
-    assert_eq!(report["points_possible"], 60.0);
-    assert_eq!(report["version"], 1);
+    // good, leaks and noisy pass, and half of memory: 35 of 80.
+    assert_eq!(report["points_earned"], 35.0, "{}", graded().stdout);
+    assert_eq!(report["points_possible"], 80.0);
+    assert_eq!(report["version"], 2);
     assert!(
-        graded().stdout.contains("total: 30 / 60 points"),
+        graded().stdout.contains("total: 35 / 80 points"),
         "{}",
         graded().stdout
     );

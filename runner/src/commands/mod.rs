@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod grade;
+pub mod grade_class;
 pub mod hint;
 pub mod list;
 pub mod reset;

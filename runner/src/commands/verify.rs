@@ -29,15 +29,17 @@ pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdRe
 
     if update_pristine {
         let files = pristine::current(&course.root);
+        let graded = crate::tamper::current_graded(&course.root);
         write_atomically(
             &course.root.join(pristine::FILE),
-            pristine::render(&files).as_bytes(),
+            pristine::render(&files, &graded).as_bytes(),
         )
         .map_err(|e| format!("cannot write {}: {e}", pristine::FILE))?;
         println!(
-            "{}: recorded {} skeleton files",
+            "{}: recorded {} skeleton files and {} graded files",
             pristine::FILE,
-            files.len()
+            files.len(),
+            graded.len()
         );
     }
     let pristine_problems = pristine::problems(&course.root);
@@ -51,6 +53,16 @@ pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdRe
         }
     );
     problems.extend(pristine_problems);
+    let api = crate::tamper::api_differences(course);
+    println!(
+        "public API: {}",
+        if api.is_empty() {
+            "the skeletons declare the solutions' items".to_string()
+        } else {
+            format!("{} difference(s)", api.len())
+        }
+    );
+    problems.extend(api.into_iter().map(|p| p.message));
 
     // One build of every skeleton and every solution.
     let crates: Vec<CrateKey> = course

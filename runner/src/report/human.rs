@@ -71,6 +71,12 @@ impl Reporter for Human {
                 fmt_points(report.points_possible)
             ))
         )?;
+        if !report.problems.is_empty() {
+            writeln!(out, "\nproblems found in the submission:")?;
+            for p in &report.problems {
+                writeln!(out, "  {} {}", term::red("!"), p.message)?;
+            }
+        }
         if self.failures {
             let failing: Vec<_> = report
                 .tests()
