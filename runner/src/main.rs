@@ -113,6 +113,14 @@ enum Cmd {
         #[arg(long)]
         no_clippy: bool,
     },
+    /// Time each chapter's workload: the reference solutions against the
+    /// floor and the Python originals (release build; see bench/README.md).
+    #[command(disable_help_flag = true)]
+    Bench {
+        /// Passed on to the benchmark program (`--help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Internal: run one test under the supervisor (see sandbox.rs).
     #[command(name = "__supervise", hide = true)]
     Supervise { spec: String },
@@ -183,6 +191,7 @@ fn main() -> ExitCode {
             runs,
             no_clippy,
         }) => commands::verify::run(&ctx, update_pristine, runs, !no_clippy),
+        Some(Cmd::Bench { args }) => commands::bench::run(&ctx, &args),
         Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
     };
     match result {

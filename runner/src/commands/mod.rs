@@ -1,5 +1,6 @@
 //! One file per command; what several share is here.
 
+pub mod bench;
 pub mod check;
 pub mod grade;
 pub mod grade_class;
