@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deadlock::philosophers::{Event, Semaphore, dine_ordered, dine_with_waiter, forks_of};
 use forklings_support::within;
@@ -21,8 +21,17 @@ struct Table {
     seated: AtomicUsize,
     most_seated: AtomicUsize,
     ordered: bool,
+    /// Check that each philosopher picks the left fork first.
+    left_first: bool,
+    /// Until the first meal, each philosopher who picks a fork waits (up to
+    /// [`GATHER`]) until all seats hold one: a table that lets everyone
+    /// reach for forks at once then deadlocks every time.
+    gather: bool,
     broken: Mutex<Option<String>>,
 }
+
+/// How long a philosopher waits for the others to hold a fork too.
+const GATHER: Duration = Duration::from_millis(1500);
 
 impl Table {
     fn new(seats: usize, ordered: bool) -> Self {
@@ -35,6 +44,8 @@ impl Table {
             seated: AtomicUsize::new(0),
             most_seated: AtomicUsize::new(0),
             ordered,
+            left_first: false,
+            gather: false,
             broken: Mutex::new(None),
         }
     }
@@ -62,6 +73,18 @@ impl Table {
                         self.broke(format!(
                             "philosopher {p} picked fork {fork} first, not the lower fork {lower}"
                         ));
+                    }
+                    if self.left_first && fork != left(p) {
+                        self.broke(format!(
+                            "philosopher {p} picked fork {fork} first, not the left fork {}",
+                            left(p)
+                        ));
+                    }
+                    if self.gather && self.meals.iter().all(|m| m.load(SeqCst) == 0) {
+                        let start = Instant::now();
+                        while self.seated.load(SeqCst) < self.seats && start.elapsed() < GATHER {
+                            thread::sleep(Duration::from_millis(1));
+                        }
                     }
                 }
                 let owner = self.fork_owner[fork].swap(p + 1, SeqCst);
@@ -93,8 +116,9 @@ type Dinner = fn(usize, usize, &(dyn Fn(Event) + Sync)) -> Vec<usize>;
 
 /// Runs a dinner under a time limit; returns the meals it reports and the
 /// table that watched it.
-fn dine(dinner: Dinner, seats: usize, ordered: bool, limit: Duration) -> (Vec<usize>, Arc<Table>) {
-    let table = Arc::new(Table::new(seats, ordered));
+fn dine(dinner: Dinner, table: Table, limit: Duration) -> (Vec<usize>, Arc<Table>) {
+    let seats = table.seats;
+    let table = Arc::new(table);
     let watcher = Arc::clone(&table);
     let meals = within(limit, "the dinner", move || {
         dinner(seats, MEALS, &|event| watcher.see(event))
@@ -109,7 +133,7 @@ fn dine(dinner: Dinner, seats: usize, ordered: bool, limit: Duration) -> (Vec<us
 #[case::waiter_100(dine_with_waiter as Dinner, 100)]
 fn everyone_eats_every_meal(#[case] dinner: Dinner, #[case] seats: usize) {
     // Generous: the dinner takes well under a second when nobody deadlocks.
-    let (meals, table) = dine(dinner, seats, false, Duration::from_secs(20));
+    let (meals, table) = dine(dinner, Table::new(seats, false), Duration::from_secs(20));
     assert_eq!(table.broken.lock().unwrap().take(), None);
     assert_eq!(
         meals,
@@ -126,13 +150,20 @@ fn everyone_eats_every_meal(#[case] dinner: Dinner, #[case] seats: usize) {
 
 #[test]
 fn ordered_philosophers_pick_the_lower_fork_first() {
-    let (_, table) = dine(dine_ordered, 5, true, LIMIT);
+    let (_, table) = dine(dine_ordered, Table::new(5, true), LIMIT);
     assert_eq!(table.broken.lock().unwrap().take(), None);
 }
 
 #[test]
 fn the_waiter_keeps_a_seat_empty() {
-    let (_, table) = dine(dine_with_waiter, 5, false, LIMIT);
+    // Everyone who got a fork waits for the others to get one too: without
+    // a waiter all 5 hold their left fork and the dinner never ends.
+    let table = Table {
+        left_first: true,
+        gather: true,
+        ..Table::new(5, false)
+    };
+    let (_, table) = dine(dine_with_waiter, table, Duration::from_secs(10));
     assert_eq!(table.broken.lock().unwrap().take(), None);
     let most = table.most_seated.load(SeqCst);
     assert!(

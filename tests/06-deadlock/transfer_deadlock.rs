@@ -95,10 +95,11 @@ fn opposite_transfers(
 
 #[test]
 fn opposite_transfers_deadlock_and_the_impatient_one_names_the_lock() {
-    // A→B gives up after 200 ms; B→A would wait 5 s, so it is still waiting
-    // when A→B lets go of A, and then it completes.
-    let (ab, ba, a, b) = within(Duration::from_secs(8), "two opposite transfers", || {
-        opposite_transfers(SHORT, LIMIT)
+    // A→B gives up after 200 ms; B→A would wait 600 s, so it is still
+    // waiting when A→B lets go of A, and then it completes at once. (An
+    // acquire that sleeps its whole limit before trying runs out the clock.)
+    let (ab, ba, a, b) = within(LIMIT, "two opposite transfers", || {
+        opposite_transfers(SHORT, Duration::from_secs(600))
     });
     let error = ab.expect_err("A→B holds A and waits for B, held by B→A: it must time out");
     assert_eq!(error.lock, "account B", "A→B waited for the lock of B");

@@ -22,31 +22,40 @@ fn visits_count_per_thread() {
 
 #[test]
 fn count_threads_sees_live_threads() {
-    let counted = within(LIMIT, "count_threads", || {
-        let parked = Arc::new(Barrier::new(4));
-        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
-        let threads: Vec<_> = (0..3)
-            .map(|_| {
-                let (parked, release_rx) = (Arc::clone(&parked), Arc::clone(&release_rx));
-                thread::spawn(move || {
-                    parked.wait();
-                    let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
+    let (few, many) = within(LIMIT, "count_threads", || {
+        // Parks `n` threads, counts, lets them go; returns the count.
+        let count_with_parked = |n: usize| {
+            let parked = Arc::new(Barrier::new(n + 1));
+            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+            let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
+            let threads: Vec<_> = (0..n)
+                .map(|_| {
+                    let (parked, release_rx) = (Arc::clone(&parked), Arc::clone(&release_rx));
+                    thread::spawn(move || {
+                        parked.wait();
+                        let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
+                    })
                 })
-            })
-            .collect();
-        parked.wait();
-        let counted = count_threads();
-        drop(release_tx);
-        threads
-            .into_iter()
-            .for_each(|t| t.join().expect("a parked thread panicked"));
-        counted
+                .collect();
+            parked.wait();
+            let counted = count_threads();
+            drop(release_tx);
+            threads
+                .into_iter()
+                .for_each(|t| t.join().expect("a parked thread panicked"));
+            counted
+        };
+        (count_with_parked(3), count_with_parked(33))
     });
     // Other tests run threads in this process too: only a lower bound holds.
     assert!(
-        counted >= 5,
-        "counted {counted} threads; the main thread, this one and 3 parked ones are alive"
+        few >= 5,
+        "counted {few} threads; the main thread, this one and 3 parked ones are alive"
+    );
+    // 30 more parked threads; leave room for other tests' threads ending.
+    assert!(
+        many >= few + 20,
+        "counted {few} threads with 3 parked, {many} with 33 parked: count the live threads"
     );
 }
 

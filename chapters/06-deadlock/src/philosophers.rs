@@ -37,7 +37,9 @@
 //! The tests seat 5 and 100 philosophers at each table: everyone eats every
 //! meal within a generous time limit, nobody picks a fork that a neighbour
 //! holds or a fork that is not theirs; the ordered table picks the lower
-//! fork first; the waiter never lets all 5 hold forks at once; and the
+//! fork first; the waiter's philosophers pick up left first, and the
+//! waiter never lets all 5 hold forks at once, even when each philosopher
+//! holding a fork waits a moment for the others to get one too; and the
 //! semaphore hands out exactly its permits and makes `acquire` wait.
 //!
 //! Stuck? `cargo course hint philosophers`.
