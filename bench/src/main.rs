@@ -1,1 +1,336 @@
-fn main() {}
+//! forklings-bench: each chapter's workload run three ways in one run — the
+//! course's reference solution, the floor (raw syscalls or the production
+//! crate for the job) and the Python original — with medians, ratios to the
+//! floor, the targets, a table, JSON and an SVG chart.
+//!
+//! Run in release mode: `cargo run --release -p forklings-bench -- --help`.
+
+mod cli;
+mod format;
+mod harness;
+mod model;
+mod report;
+mod svg;
+mod sys;
+mod workloads;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use harness::{Outcome, Plan};
+use model::{Profile, Runner, Size, Workload};
+use report::{LegReport, Machine, RunReport, WorkloadReport};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("__leg") {
+        return leg_main(&args[1..]);
+    }
+    let options = match cli::parse(args) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if options.help {
+        print!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(options: &cli::Options) -> Result<(), String> {
+    let all = workloads::all();
+    if options.list {
+        for workload in &all {
+            println!(
+                "{:<11} {} (target: {})",
+                workload.id,
+                workload.title,
+                workload.target.describe(workload.unit)
+            );
+            for leg in &workload.legs {
+                println!("    {:<14} {:<10} {}", leg.id, leg.kind.label(), leg.label);
+            }
+        }
+        return Ok(());
+    }
+    let selected = select(&all, &options.only)?;
+    harness::stop_legs_on_interrupt();
+    let quick = options.profile == Profile::Quick;
+    let runs = options.runs.unwrap_or(if quick { 3 } else { 5 }).max(1);
+    let plan = Plan {
+        warmup: 1,
+        runs,
+        timeout: Duration::from_secs(options.timeout.unwrap_or(if quick { 60 } else { 180 })),
+    };
+    // Python is slow on the big workloads; three runs give a fair median.
+    let python_plan = Plan {
+        runs: runs.min(3),
+        ..plan
+    };
+    let python_path = options
+        .python
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let python = if options.no_python {
+        None
+    } else {
+        harness::python_version(&python_path)
+    };
+    if python.is_none() && !options.no_python {
+        eprintln!(
+            "note: {} not found: the Python legs are skipped",
+            python_path.display()
+        );
+    }
+
+    let out = options.out.clone().unwrap_or_else(default_out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let load_at_start = load_average();
+    let mut reports = Vec::new();
+    for workload in selected {
+        let size = (workload.size)(options.profile);
+        let python_size = (workload.python_size)(options.profile);
+        eprintln!("== {}: {}", workload.id, workload.title);
+        let python = Python {
+            path: &python_path,
+            available: python.is_some() && !options.no_python,
+            why_not: if options.no_python {
+                "--no-python".to_string()
+            } else {
+                format!("{} not found", python_path.display())
+            },
+        };
+        let legs = measure(workload, size, python_size, plan, python_plan, &python);
+        reports.push(WorkloadReport::new(workload, size, python_size, legs));
+    }
+    let report = RunReport {
+        format: 1,
+        profile: options.profile,
+        warmup: plan.warmup,
+        runs: plan.runs,
+        python_runs: python_plan.runs,
+        machine: machine(python, load_at_start),
+        started_unix_s: started,
+        workloads: reports,
+    };
+
+    println!();
+    report::print_table(&report);
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    write(&out.join("bench.json"), &json)?;
+    let chart = svg::render(&report);
+    write(&out.join("bench.svg"), &chart)?;
+    if options.book {
+        write(&workspace_root().join("book/src/benchmarks.svg"), &chart)?;
+    }
+    Ok(())
+}
+
+/// Where the Python legs run, or why they do not.
+struct Python<'a> {
+    path: &'a Path,
+    available: bool,
+    why_not: String,
+}
+
+/// Runs every leg of a workload, in rounds: each round runs each leg once
+/// (a fresh process: one warm-up, one timed run), starting one leg further
+/// on each time. Load that comes and goes on the machine then touches every
+/// leg alike instead of whichever ran at the wrong moment.
+fn measure(
+    workload: &Workload,
+    size: Size,
+    python_size: Size,
+    plan: Plan,
+    python_plan: Plan,
+    python: &Python,
+) -> Vec<LegReport> {
+    let legs = &workload.legs;
+    let leg_size = |leg: &model::Leg| match leg.runner {
+        Runner::Python(_) => python_size,
+        _ => size,
+    };
+    // None while the leg is being measured; Some once it has a final word.
+    let mut verdicts: Vec<Option<Outcome>> = legs
+        .iter()
+        .map(|leg| match &leg.runner {
+            Runner::Pending(needs) => Some(Outcome::NotAvailable(format!(
+                "not yet available (needs {needs})"
+            ))),
+            Runner::Python(_) if !python.available => {
+                Some(Outcome::Skipped(python.why_not.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut samples = vec![Vec::new(); legs.len()];
+    for round in 0..plan.runs as usize {
+        for i in (0..legs.len()).map(|k| (k + round) % legs.len()) {
+            let leg = &legs[i];
+            if verdicts[i].is_some() {
+                continue;
+            }
+            let once = |p: Plan| Plan { runs: 1, ..p };
+            let outcome = match leg.runner {
+                Runner::Rust(_) => harness::run_rust_leg(workload.id, leg.id, size, once(plan)),
+                Runner::Python(script) if round < python_plan.runs as usize => {
+                    harness::run_python_leg(python.path, script, python_size, once(python_plan))
+                }
+                _ => continue,
+            };
+            match harness::verify(outcome, (workload.expect)(leg_size(leg))) {
+                Outcome::Measured(more) => samples[i].extend(more),
+                other => verdicts[i] = Some(other),
+            }
+        }
+    }
+    legs.iter()
+        .zip(verdicts)
+        .zip(samples)
+        .map(|((leg, verdict), samples)| {
+            let outcome = verdict.unwrap_or(Outcome::Measured(samples));
+            let report = LegReport::new(leg, leg_size(leg), outcome);
+            eprintln!("   {:<40} {}", leg.label, progress(&report, workload.unit));
+            report
+        })
+        .collect()
+}
+
+fn progress(leg: &LegReport, unit: &str) -> String {
+    match (leg.median_s, leg.per_op_s) {
+        (Some(median), Some(per_op)) => format!(
+            "median {} ({} per {unit})",
+            format::duration(median),
+            format::duration(per_op)
+        ),
+        _ => format!("{}: {}", leg.status, leg.reason.as_deref().unwrap_or("")),
+    }
+}
+
+fn select<'a>(all: &'a [Workload], only: &[String]) -> Result<Vec<&'a Workload>, String> {
+    if only.is_empty() {
+        return Ok(all.iter().collect());
+    }
+    let names: Vec<&str> = all.iter().map(|w| w.id).collect();
+    if let Some(unknown) = only.iter().find(|name| !names.contains(&name.as_str())) {
+        return Err(format!(
+            "no workload `{unknown}`; there are: {}",
+            names.join(", ")
+        ));
+    }
+    Ok(all
+        .iter()
+        .filter(|w| only.iter().any(|name| name == w.id))
+        .collect())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The course's root: the workspace this package sits in.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// `target/bench/` where cargo puts this build's other output.
+fn default_out() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("bench"),
+        _ => workspace_root().join("target/bench"),
+    }
+}
+
+/// The 1-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn machine(python: Option<String>, load_at_start: Option<f64>) -> Machine {
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.split_whitespace().collect::<Vec<_>>().join(" "))
+        });
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .ok()
+        .map(|k| k.trim().to_string());
+    Machine {
+        cpus: workloads::primes::cores(),
+        cpu_model,
+        kernel,
+        python,
+        load_at_start,
+        load_at_end: load_average(),
+    }
+}
+
+/// `__leg WORKLOAD LEG --n N --workers W --warmup K --runs R`: one Rust leg,
+/// in this fresh process (see `harness`).
+fn leg_main(args: &[String]) -> ExitCode {
+    match leg_args(args).and_then(|(leg, size, plan)| harness::run_here(leg, size, plan)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn leg_args(args: &[String]) -> Result<(model::RustLeg, Size, Plan), String> {
+    let [workload, leg, rest @ ..] = args else {
+        return Err("usage: __leg WORKLOAD LEG --n N --workers W --warmup K --runs R".into());
+    };
+    let all = workloads::all();
+    let found = all
+        .iter()
+        .find(|w| w.id == workload)
+        .and_then(|w| w.legs.iter().find(|l| l.id == leg))
+        .ok_or_else(|| format!("no leg {workload}/{leg}"))?;
+    let Runner::Rust(run) = found.runner else {
+        return Err(format!("{workload}/{leg} is not a Rust leg"));
+    };
+    let mut size = Size { n: 0, workers: 1 };
+    let mut plan = Plan {
+        warmup: 0,
+        runs: 1,
+        timeout: Duration::ZERO,
+    };
+    for pair in rest.chunks(2) {
+        let [flag, value] = pair else {
+            return Err(format!("{pair:?} has no value"));
+        };
+        let number: u64 = value
+            .parse()
+            .map_err(|_| format!("{flag}: bad number {value}"))?;
+        match flag.as_str() {
+            "--n" => size.n = number,
+            "--workers" => size.workers = number,
+            "--warmup" => plan.warmup = number as u32,
+            "--runs" => plan.runs = number as u32,
+            _ => return Err(format!("unknown {flag}")),
+        }
+    }
+    Ok((run, size, plan))
+}
