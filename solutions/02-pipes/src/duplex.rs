@@ -67,10 +67,14 @@ impl Connection {
                 format!("a frame holds at most {MAX_FRAME} bytes"),
             ));
         }
-        let header = (payload.len() as u32).to_be_bytes();
-        // `write_all` loops: a pipe takes a large payload in many writes.
-        self.writer.write_all(&header)?;
-        self.writer.write_all(payload)
+        // Header and payload in one buffer, so a small frame is one `write`:
+        // the reader then wakes once per message, not once for the header and
+        // again for the body.
+        let mut frame = Vec::with_capacity(4 + payload.len());
+        frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        frame.extend_from_slice(payload);
+        // `write_all` loops: a pipe takes a large frame in many writes.
+        self.writer.write_all(&frame)
     }
 
     /// Receives one whole frame.
