@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Chapter, Fixture, text};
+use common::{Chapter, Fixture, GOOD, TODO, text};
 
 const TESTS: &str = r#"
 mod good {
@@ -23,9 +23,6 @@ mod todo {
     }
 }
 "#;
-
-const GOOD: &str = "pub fn answer() -> i32 {\n    42\n}\n";
-const TODO: &str = "pub fn double(x: i32) -> i32 {\n    todo!()\n}\n";
 
 fn small() -> Vec<Chapter<'static>> {
     vec![Chapter {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{Chapter, Fixture, text};
+use common::{Chapter, DOUBLE, Fixture, GOOD, TODO, text};
 use serde_json::Value;
 
 const TESTS: &str = r#"
@@ -32,10 +32,6 @@ mod todo {
 }
 "#;
 
-const GOOD: &str = "pub fn answer() -> i32 {\n    42\n}\n";
-const TODO: &str = "pub fn double(x: i32) -> i32 {\n    todo!()\n}\n";
-const DONE: &str = "pub fn double(x: i32) -> i32 {\n    x * 2\n}\n";
-
 fn chapters() -> Vec<Chapter<'static>> {
     vec![Chapter {
         id: "01-basics",
@@ -44,7 +40,7 @@ fn chapters() -> Vec<Chapter<'static>> {
             ("todo", TODO, "tests = [\"todo::works\", \"todo::zero\"]"),
         ],
         tests: TESTS,
-        solutions: vec![("good", GOOD), ("todo", DONE)],
+        solutions: vec![("good", GOOD), ("todo", DOUBLE)],
     }]
 }
 
@@ -236,7 +232,7 @@ fn run_autograder_grades_a_submission_into_results_json() {
     // chapters/ is taken from the submission.
     let student = root.join("submission/forklings-main");
     copy_tree(fixture().root(), &student);
-    fs::write(student.join("chapters/01-basics/src/todo.rs"), DONE).unwrap();
+    fs::write(student.join("chapters/01-basics/src/todo.rs"), DOUBLE).unwrap();
     fs::write(student.join("tests/01-basics/main.rs"), "").unwrap();
 
     let out = Command::new("bash")

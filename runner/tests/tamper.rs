@@ -10,7 +10,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Chapter, Fixture, exercise, test_result, text};
+use common::{
+    CALC, CALC_TESTS, CALC_TODO, Chapter, DOUBLE, Fixture, GOOD, TODO, exercise, test_result, text,
+};
 use serde_json::Value;
 
 const BASICS_TESTS: &str = r#"
@@ -29,13 +31,6 @@ mod todo {
 }
 "#;
 const ANSWER_MOD: &str = "#[test]\nfn positive() {\n    assert!(fx::good::answer() > 0);\n}\n";
-const GOOD: &str = "pub fn answer() -> i32 {\n    42\n}\n";
-const TODO: &str = "pub fn double(x: i32) -> i32 {\n    todo!()\n}\n";
-const DOUBLE: &str = "pub fn double(x: i32) -> i32 {\n    x * 2\n}\n";
-
-const CALC_TESTS: &str = "mod calc {\n    #[test]\n    fn triples() {\n        assert_eq!(fx::calc::triple(2), 6);\n    }\n}\n";
-const CALC_TODO: &str = "pub fn triple(x: i32) -> i32 {\n    todo!()\n}\n";
-const CALC: &str = "pub fn triple(x: i32) -> i32 {\n    x * 3\n}\n";
 
 fn chapters() -> Vec<Chapter<'static>> {
     vec![

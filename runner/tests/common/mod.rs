@@ -8,6 +8,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// Exercise bodies the fixture courses share: a finished one, an unwritten
+/// one and its answer, and a second chapter (`calc`) with its test.
+pub const GOOD: &str = "pub fn answer() -> i32 {\n    42\n}\n";
+pub const TODO: &str = "pub fn double(x: i32) -> i32 {\n    todo!()\n}\n";
+pub const DOUBLE: &str = "pub fn double(x: i32) -> i32 {\n    x * 2\n}\n";
+pub const CALC_TESTS: &str = "mod calc {\n    #[test]\n    fn triples() {\n        assert_eq!(fx::calc::triple(2), 6);\n    }\n}\n";
+pub const CALC_TODO: &str = "pub fn triple(x: i32) -> i32 {\n    todo!()\n}\n";
+pub const CALC: &str = "pub fn triple(x: i32) -> i32 {\n    x * 3\n}\n";
+
 pub struct Fixture {
     root: PathBuf,
     _tmp: Option<tempfile::TempDir>,
