@@ -51,11 +51,15 @@ pub fn load(root: &Path) -> Result<Pristine, String> {
 pub fn skeleton_files(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     walk(root, &root.join("chapters"), &mut files);
+    // Regular files only: a link is not part of a skeleton.
+    files.retain(|rel| fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()));
     files.sort();
     files
 }
 
-fn walk(root: &Path, dir: &Path, into: &mut Vec<String>) {
+/// Collects everything below `dir` that is not a directory (files and links),
+/// relative to `root` with `/`, skipping hidden entries and `target`.
+pub fn walk(root: &Path, dir: &Path, into: &mut Vec<String>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -68,12 +72,12 @@ fn walk(root: &Path, dir: &Path, into: &mut Vec<String>) {
         let path = entry.path();
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(root, &path, into),
-            Ok(t) if t.is_file() => {
+            Ok(_) => {
                 if let Ok(rel) = path.strip_prefix(root) {
                     into.push(rel.to_string_lossy().replace('\\', "/"));
                 }
             }
-            _ => {}
+            Err(_) => {}
         }
     }
 }

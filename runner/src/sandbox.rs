@@ -157,15 +157,7 @@ impl TestSpec {
 pub fn run_supervised(spec: &TestSpec) -> Outcome {
     match try_run_supervised(spec) {
         Ok(outcome) => outcome,
-        Err(reason) => Outcome {
-            ended: Ended::NotStarted { reason },
-            duration_ms: 0,
-            output: String::new(),
-            dropped_bytes: 0,
-            tail: String::new(),
-            leftovers_killed: 0,
-            supervisor_max_rss_kib: 0,
-        },
+        Err(reason) => not_started(reason),
     }
 }
 

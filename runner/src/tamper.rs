@@ -28,7 +28,7 @@ const GRADED_EXTRA: [&str; 3] = ["course.toml", "Cargo.toml", ".cargo/config.tom
 /// Every graded file of the course, relative to the root with `/`, sorted.
 pub fn graded_files(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
-    walk(root, &root.join("tests"), &mut files);
+    pristine::walk(root, &root.join("tests"), &mut files);
     for extra in GRADED_EXTRA {
         if root.join(extra).is_file() {
             files.push(extra.to_string());
@@ -36,29 +36,6 @@ pub fn graded_files(root: &Path) -> Vec<String> {
     }
     files.sort();
     files
-}
-
-fn walk(root: &Path, dir: &Path, into: &mut Vec<String>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "target" {
-            continue;
-        }
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(root, &path, into),
-            Ok(_) => {
-                if let Ok(rel) = path.strip_prefix(root) {
-                    into.push(rel.to_string_lossy().replace('\\', "/"));
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The blob ids of the graded files as they are now (a symlink counts as
@@ -263,7 +240,7 @@ pub fn solution_reach(course: &Course) -> Vec<Problem> {
             );
         }
         let mut files = Vec::new();
-        walk(&course.root, &dir, &mut files);
+        pristine::walk(&course.root, &dir, &mut files);
         for rel in files {
             let path = course.root.join(&rel);
             // An absolute path: only the link's own target decides.
