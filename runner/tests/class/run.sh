@@ -57,7 +57,7 @@ hostile() { # hostile NAME FILE HEAD STATEMENT
   solve "$class/$1" $all_chapters
   inject "$class/$1/$2" "$3" "$4"
 }
-greet=chapters/07-thread-local/src/context.rs
+greet=chapters/08-thread-local/src/context.rs
 describe=chapters/01-processes/src/fork_wait.rs
 hostile hostile-spin "$greet" "pub fn greet()" \
   'loop { std::hint::spin_loop(); }'
@@ -73,7 +73,7 @@ hostile hostile-daemon "$greet" "pub fn greet()" \
   'let _ = std::process::Command::new("setsid").args(["sleep", "600"]).spawn();'
 
 # Tampered: chapter 1 solved, its fork_wait tests gutted and a snapshot
-# deleted (the course's copies are used), and chapter 3 taken from the
+# deleted (the course's copies are used), and chapter 4 taken from the
 # solution by include! (graded zero).
 copy_course "$class/tampered-tests"
 solve "$class/tampered-tests" 01-processes
@@ -86,7 +86,7 @@ PY
 rm -f "$(ls "$class"/tampered-tests/tests/01-processes/snapshots/*.snap | head -n 1)"
 copy_course "$class/tampered-include"
 solve "$class/tampered-include" $all_chapters
-echo 'include!("../../../solutions/03-queues/src/drain.rs");' >"$class/tampered-include/chapters/03-queues/src/drain.rs"
+echo 'include!("../../../solutions/04-queues/src/drain.rs");' >"$class/tampered-include/chapters/04-queues/src/drain.rs"
 
 echo "class of $(ls "$class" | wc -l) submissions in $class"
 cd "$root"
@@ -128,7 +128,7 @@ for name, ex in [("hostile-spin", "context"), ("hostile-forkbomb", "fork_wait"),
     if not ok:
         bad.append(name)
 expect("tampered-tests", points["01-processes"], "(the course's tests used)")
-expect("tampered-include", full - points["03-queues"], "(chapter 3 graded zero)")
+expect("tampered-include", full - points["04-queues"], "(chapter 4 graded zero)")
 for name in ["tampered-tests", "tampered-include"]:
     print(f"    {name}: {rows[name]['problems'][:3]}")
 if bad:

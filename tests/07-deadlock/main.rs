@@ -1,0 +1,13 @@
+//! Graded tests of chapter 7, deadlock. One module per exercise; the same
+//! source is compiled against the skeleton and against the solution.
+//!
+//! The code under test may deadlock by design: every wait here is bounded
+//! (a timed acquire, `within`, a receive with a timeout), so a deadlock fails
+//! a test with a sentence instead of hanging it.
+
+mod backoff;
+mod detector;
+mod lock_order;
+mod philosophers;
+mod self_deadlock;
+mod transfer_deadlock;

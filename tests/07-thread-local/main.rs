@@ -1,8 +1,0 @@
-//! Graded tests of chapter 7, thread-local data. One module per exercise;
-//! the same source is compiled against the skeleton and against the solution.
-
-mod context;
-mod counters;
-mod fresh_locals;
-mod pool_context;
-mod scratch_buffer;

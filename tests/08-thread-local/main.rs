@@ -1,0 +1,8 @@
+//! Graded tests of chapter 8, thread-local data. One module per exercise;
+//! the same source is compiled against the skeleton and against the solution.
+
+mod context;
+mod counters;
+mod fresh_locals;
+mod pool_context;
+mod scratch_buffer;
