@@ -112,6 +112,12 @@ impl Dots {
     }
 }
 
+impl Default for Dots {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl DriverProgress for Dots {
     fn building(&self, chapters: &[String]) {
         eprintln!(

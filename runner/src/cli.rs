@@ -1,0 +1,186 @@
+//! The command line: `cargo course [COMMAND]`, parsed and dispatched.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::{commands, report, sandbox, term, watch};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo course",
+    bin_name = "cargo course",
+    about = "The forklings course: check your exercises, get hints, see your progress.",
+    after_help = "With no command: your progress and the next exercise."
+)]
+struct Cli {
+    /// How many tests run at once (default: one per core).
+    #[arg(long, short = 'j', global = true)]
+    jobs: Option<usize>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build and run the tests of an exercise (or of a whole chapter) and
+    /// explain what happened. Without an argument: the exercise you are on.
+    Check {
+        /// An exercise (`fork_wait`) or a chapter (`01-processes`).
+        target: Option<String>,
+    },
+    /// Re-check the current exercise on every save; keys: h hint, l list, q quit.
+    Watch,
+    /// Show the next hint of an exercise you have not seen yet.
+    Hint {
+        exercise: String,
+        /// Every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Every exercise with its status.
+    List,
+    /// Put back the untouched skeleton of an exercise (your file is kept as a backup).
+    Reset {
+        exercise: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Grade every exercise: points earned out of points possible.
+    Grade {
+        /// Only these chapters or exercises (default: the whole course).
+        only: Vec<String>,
+        /// The report's format.
+        #[arg(long, value_enum, default_value_t = report::Format::Human)]
+        format: report::Format,
+        /// Write the report to FILE instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also write the full results (the result model) as JSON to FILE.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
+    /// For instructors: grade every submission under DIR (folders or git
+    /// repositories), each in a clean copy of this course with its tests,
+    /// several at once, into grades.csv and grades.json.
+    GradeClass {
+        dir: PathBuf,
+        /// Where the tables and each submission's report go (default:
+        /// DIR-grades beside DIR).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Submissions graded at once (default: half the cores, at least 2).
+        #[arg(long)]
+        at_once: Option<usize>,
+        /// Seconds one submission's whole grade (build and tests) may take.
+        #[arg(long, default_value_t = 1800)]
+        limit: u64,
+        /// Keep each submission's copy and target dir under OUT/work.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// For course authors and CI: check the manifest, the tests, the
+    /// skeletons and the solutions.
+    Verify {
+        /// Record the skeletons as they are now in pristine.toml first.
+        #[arg(long)]
+        update_pristine: bool,
+        /// How many times each test runs against skeleton and solution.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Skip clippy on the solutions.
+        #[arg(long)]
+        no_clippy: bool,
+    },
+    /// Time each chapter's workload: the reference solutions against the
+    /// floor and the Python originals (release build; see bench/README.md).
+    #[command(disable_help_flag = true)]
+    Bench {
+        /// Passed on to the benchmark program (`--help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Internal: run one test under the supervisor (see sandbox.rs).
+    #[command(name = "__supervise", hide = true)]
+    Supervise { spec: String },
+}
+
+/// Parses the command line, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Cmd::Supervise { spec }) = &cli.command {
+        return ExitCode::from(sandbox::supervise_main(spec) as u8);
+    }
+    let ctx = match commands::Ctx::new(cli.jobs) {
+        Ok(ctx) => ctx,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        None => commands::status::run(&ctx),
+        Some(Cmd::Check { target }) => commands::check::run(&ctx, target.as_deref()),
+        Some(Cmd::Watch) => watch::run(&ctx),
+        Some(Cmd::Hint { exercise, all }) => commands::hint::run(&ctx, &exercise, all),
+        Some(Cmd::List) => commands::list::run(&ctx),
+        Some(Cmd::Reset { exercise, yes }) => commands::reset::run(&ctx, &exercise, yes),
+        Some(Cmd::Grade {
+            only,
+            format,
+            output,
+            json,
+        }) => commands::grade::run(
+            &ctx,
+            &only,
+            &commands::grade::Outputs {
+                format,
+                output: output.as_deref(),
+                json: json.as_deref(),
+            },
+        ),
+        Some(Cmd::GradeClass {
+            dir,
+            out,
+            at_once,
+            limit,
+            keep,
+        }) => {
+            let dir = std::path::absolute(&dir).unwrap_or(dir);
+            let out = out
+                .map(|o| std::path::absolute(&o).unwrap_or(o))
+                .unwrap_or_else(|| {
+                    let name = dir
+                        .file_name()
+                        .map_or("class".into(), |n| n.to_string_lossy().into_owned());
+                    dir.with_file_name(format!("{name}-grades"))
+                });
+            commands::grade_class::run(
+                &ctx,
+                &commands::grade_class::Options {
+                    dir: &dir,
+                    out,
+                    at_once: at_once.unwrap_or((ctx.jobs / 2).max(2)),
+                    limit: std::time::Duration::from_secs(limit),
+                    keep,
+                },
+            )
+        }
+        Some(Cmd::Verify {
+            update_pristine,
+            runs,
+            no_clippy,
+        }) => commands::verify::run(&ctx, update_pristine, runs, !no_clippy),
+        Some(Cmd::Bench { args }) => commands::bench::run(&ctx, &args),
+        Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("{}", term::red(&format!("error: {message}")));
+            ExitCode::from(2)
+        }
+    }
+}
