@@ -1,6 +1,7 @@
 //! Graded tests of chapter 6, locks. One module per exercise; the same
 //! source is compiled against the skeleton and against the solution.
 
+mod auto_traits;
 mod barrier;
 mod event;
 mod poisoning;

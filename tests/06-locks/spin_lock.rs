@@ -1,10 +1,14 @@
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use forklings_support::within;
-use locks::spin_lock::SpinLock;
+use locks::spin_lock::{SpinGuard, SpinLock};
+
+use crate::auto_traits::{is_send, is_sync};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -33,17 +37,126 @@ fn a_second_locker_waits_until_the_guard_drops() {
 
 #[test]
 fn try_lock_fails_while_held_and_succeeds_after() {
-    let lock = SpinLock::new(String::from("x"));
-    let guard = lock.try_lock().expect("a free lock can be taken");
-    assert!(
-        lock.try_lock().is_none(),
-        "a held lock cannot be taken again"
+    let value = within(LIMIT, "SpinLock::try_lock, which never waits", || {
+        let lock = SpinLock::new(String::from("x"));
+        let guard = lock.try_lock().expect("a free lock can be taken");
+        assert!(
+            lock.try_lock().is_none(),
+            "a held lock cannot be taken again"
+        );
+        drop(guard);
+        let mut again = lock.try_lock().expect("dropping the guard frees the lock");
+        again.push('y');
+        drop(again);
+        lock.into_inner()
+    });
+    assert_eq!(value, "xy");
+}
+
+/// Threads released together by a spinning start line (much closer
+/// together than a `Barrier`'s wake-ups) all call `try_lock` on a free lock,
+/// and hold what they got until everyone has tried. Returns the most
+/// winners seen in one round.
+fn most_winners_of_a_burst(threads: usize, rounds: usize) -> usize {
+    let lock = Arc::new(SpinLock::new(0u64));
+    let ready = Arc::new(AtomicUsize::new(0));
+    let tried = Arc::new(Barrier::new(threads));
+    let winners = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (lock, ready, tried, winners, most) = (
+                lock.clone(),
+                ready.clone(),
+                tried.clone(),
+                winners.clone(),
+                most.clone(),
+            );
+            thread::spawn(move || {
+                for round in 1..=rounds {
+                    // The start line: the last to arrive lets everyone go at
+                    // once, since they are all spinning on this load.
+                    let last = ready.fetch_add(1, Ordering::SeqCst) + 1 == round * threads;
+                    let mut spins = 0u32;
+                    while ready.load(Ordering::SeqCst) < round * threads {
+                        spins += 1;
+                        if spins.is_multiple_of(1024) {
+                            thread::yield_now();
+                        } else {
+                            std::hint::spin_loop();
+                        }
+                    }
+                    if last {
+                        // The last to arrive sees the start first; the others
+                        // learn of it a cache miss later. A head start that
+                        // differs from round to round lines them up in some.
+                        for i in 0..(round * 37) % 700 {
+                            std::hint::black_box(i);
+                        }
+                    }
+                    let guard = lock.try_lock();
+                    if guard.is_some() {
+                        let now = winners.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                    }
+                    // Nobody lets go before everyone has tried.
+                    tried.wait();
+                    drop(guard);
+                    if tried.wait().is_leader() {
+                        // Everyone has let go; nobody starts the next round
+                        // before the leader, who resets first, arrives.
+                        winners.store(0, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("a try_lock thread panicked");
+    }
+    most.load(Ordering::SeqCst)
+}
+
+#[test]
+fn a_burst_of_try_locks_has_one_winner() {
+    // A lock that checks the flag and then sets it (two steps) lets two
+    // threads in when they arrive together: this burst makes them arrive
+    // together, round after round.
+    let most = within(LIMIT, "a burst of SpinLock::try_lock", || {
+        most_winners_of_a_burst(2, 2_000)
+    });
+    assert_eq!(
+        most, 1,
+        "{most} threads won try_lock at once: take the flag with one atomic read-modify-write"
     );
-    drop(guard);
-    let mut again = lock.try_lock().expect("dropping the guard frees the lock");
-    again.push('y');
-    drop(again);
-    assert_eq!(lock.into_inner(), "xy");
+}
+
+#[test]
+fn the_guard_is_shared_only_when_the_value_is_sync() {
+    // The lock in use once, so an unwritten lock fails here too.
+    let counter = within(LIMIT, "a SpinLock around a Cell", || {
+        let lock = SpinLock::new(Cell::new(1u8));
+        lock.lock().set(2);
+        lock.into_inner().get()
+    });
+    assert_eq!(counter, 2);
+    assert!(
+        !is_sync!(SpinGuard<'static, Cell<u8>>),
+        "SpinGuard<Cell<u8>> is Sync: two threads sharing one guard could both write the Cell. \
+         A guard is Sync only when T is Sync (`unsafe impl<T: Sync> Sync for SpinGuard<'_, T>`)"
+    );
+    assert!(
+        !is_send!(SpinGuard<'static, Rc<u8>>),
+        "SpinGuard<Rc<u8>> is Send: the Rc could be cloned on another thread"
+    );
+    assert!(
+        !is_sync!(SpinLock<Rc<u8>>) && !is_send!(SpinLock<Rc<u8>>),
+        "SpinLock<Rc<u8>> is Send or Sync: a lock shares its value only when T is Send"
+    );
+    assert!(
+        is_sync!(SpinLock<Cell<u8>>),
+        "SpinLock<Cell<u8>> is not Sync: a lock makes a Send value shareable, like Mutex<Cell<u8>>"
+    );
 }
 
 #[test]

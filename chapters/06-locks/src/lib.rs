@@ -24,3 +24,4 @@ pub mod racy_counter;
 pub mod rlock;
 pub mod semaphore;
 pub mod spin_lock;
+pub mod sync;

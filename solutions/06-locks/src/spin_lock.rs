@@ -3,8 +3,10 @@
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
+
+// The chapter's atomics: std's, or loom's when its model checker runs.
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{hint, thread};
 
 /// A lock that waits by spinning on an atomic flag.
 #[derive(Debug)]
@@ -23,9 +25,15 @@ pub struct SpinGuard<'a, T> {
     lock: &'a SpinLock<T>,
 }
 
+// SAFETY: a shared `&SpinGuard` hands out only `&T`, so sharing the guard
+// between threads is sharing `&T`: sound exactly when `T: Sync`. Without
+// this impl the guard would be `Sync` through its `&SpinLock<T>` field
+// whenever `T: Send`, and two threads could write one `Cell` through it.
+unsafe impl<T: Sync> Sync for SpinGuard<'_, T> {}
+
 impl<T> SpinLock<T> {
     /// An unlocked lock around `value`.
-    pub const fn new(value: T) -> SpinLock<T> {
+    pub fn new(value: T) -> SpinLock<T> {
         SpinLock {
             locked: AtomicBool::new(false),
             value: UnsafeCell::new(value),
@@ -44,7 +52,7 @@ impl<T> SpinLock<T> {
             while self.locked.load(Ordering::Relaxed) {
                 spins += 1;
                 if spins < 100 {
-                    std::hint::spin_loop();
+                    hint::spin_loop();
                 } else {
                     // The holder may be descheduled (2 cores, many
                     // threads): let it run instead of burning our slice.
