@@ -72,12 +72,25 @@ pub fn target_dir(root: &Path) -> PathBuf {
 /// call. The course's normal target dir is used (cargo's default, or
 /// `CARGO_TARGET_DIR` when set): the runner only invokes cargo.
 pub fn build(course: &Course, crates: &[CrateKey]) -> std::io::Result<Built> {
+    build_in(course, crates, None)
+}
+
+/// [`build`] into `target_dir` when given (the wrong-answer suite's copy of
+/// the course keeps a target dir of its own between runs).
+pub fn build_in(
+    course: &Course,
+    crates: &[CrateKey],
+    target_dir: Option<&Path>,
+) -> std::io::Result<Built> {
     let start = Instant::now();
     let mut built = Built::default();
     if crates.is_empty() {
         return Ok(built);
     }
     let mut cmd = cargo();
+    if let Some(dir) = target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
     cmd.current_dir(&course.root)
         .args([
             "build",

@@ -93,6 +93,15 @@ enum Cmd {
         /// Skip clippy on the solutions.
         #[arg(long)]
         no_clippy: bool,
+        /// Skip the wrong-answer suite (mistakes/).
+        #[arg(long, conflicts_with = "mistakes_only")]
+        no_mistakes: bool,
+        /// Run only the wrong-answer suite (of the chapters or exercises
+        /// named, or of all).
+        #[arg(long)]
+        mistakes_only: bool,
+        /// With --mistakes-only: these chapters or exercises.
+        only: Vec<String>,
     },
     /// Time each chapter's workload: the reference solutions against the
     /// floor and the Python originals (release build; see bench/README.md).
@@ -172,7 +181,20 @@ pub fn main() -> ExitCode {
             update_pristine,
             runs,
             no_clippy,
-        }) => commands::verify::run(&ctx, update_pristine, runs, !no_clippy),
+            no_mistakes,
+            mistakes_only,
+            only,
+        }) => commands::verify::run(
+            &ctx,
+            &commands::verify::Options {
+                update_pristine,
+                runs,
+                clippy: !no_clippy,
+                mistakes: !no_mistakes,
+                mistakes_only,
+                only,
+            },
+        ),
         Some(Cmd::Bench { args }) => commands::bench::run(&ctx, &args),
         Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
     };

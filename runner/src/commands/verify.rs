@@ -13,14 +13,36 @@ use crate::cargo_build::{self, CrateKey};
 use crate::course::{Course, Flavor};
 use crate::driver;
 use crate::explain;
+use crate::mistakes;
 use crate::pristine;
 use crate::progress::write_atomically;
 use crate::term;
 
-pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdResult {
+/// What `cargo course verify` checks.
+pub struct Options {
+    pub update_pristine: bool,
+    /// How many times each test runs against skeleton and solution.
+    pub runs: usize,
+    pub clippy: bool,
+    /// The wrong-answer suite.
+    pub mistakes: bool,
+    /// Only the wrong-answer suite, of `only` (chapters or exercises) or all.
+    pub mistakes_only: bool,
+    pub only: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
     let course = &ctx.course;
     let start = Instant::now();
     let mut problems: Vec<String> = Vec::new();
+    if !options.only.is_empty() && !options.mistakes_only {
+        return Err("chapters or exercises can be named only with --mistakes-only".into());
+    }
+    if options.mistakes_only {
+        problems.extend(check_mistakes(ctx, &options.only)?);
+        return finish(start, &problems);
+    }
+    let (update_pristine, runs, clippy) = (options.update_pristine, options.runs, options.clippy);
     println!(
         "manifest: {} chapters, {} exercises: valid",
         course.chapters.len(),
@@ -236,6 +258,62 @@ pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdRe
         problems.extend(found);
     }
 
+    if options.mistakes {
+        problems.extend(check_mistakes(ctx, &[])?);
+    }
+    finish(start, &problems)
+}
+
+/// The wrong-answer suite: every wrong answer loses points, every right one
+/// earns them all.
+fn check_mistakes(ctx: &Ctx, only: &[String]) -> Result<Vec<String>, String> {
+    let course = &ctx.course;
+    for name in only {
+        if course.chapter(name).is_none() && course.exercise(name).is_none() {
+            return Err(format!(
+                "`{name}` is neither a chapter nor an exercise of the course"
+            ));
+        }
+    }
+    let suite = mistakes::load(course, only);
+    let mut problems = suite.problems.clone();
+    for thin in &suite.thin {
+        println!("{}", term::yellow(&format!("mistakes: {thin}")));
+    }
+    let t = Instant::now();
+    let scratch = cargo_build::target_dir(&course.root).join("forklings-mistakes");
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let verdicts = mistakes::check(
+        course,
+        &suite.cases,
+        &scratch,
+        ctx.jobs,
+        &|case, verdict| {
+            if tty {
+                let mark = if verdict.holds() { "." } else { "!" };
+                eprint!("{mark}");
+            }
+            let _ = case;
+        },
+    )?;
+    if tty {
+        eprintln!();
+    }
+    for line in mistakes::summary(&suite.cases, &verdicts) {
+        println!("mistakes: {line}");
+    }
+    println!("mistakes: {}", mistakes::elapsed_line(t, suite.cases.len()));
+    problems.extend(
+        suite
+            .cases
+            .iter()
+            .zip(&verdicts)
+            .filter_map(|(case, verdict)| mistakes::problem(case, verdict)),
+    );
+    Ok(problems)
+}
+
+fn finish(start: Instant, problems: &[String]) -> CmdResult {
     println!();
     if problems.is_empty() {
         println!(
@@ -249,7 +327,7 @@ pub fn run(ctx: &Ctx, update_pristine: bool, runs: usize, clippy: bool) -> CmdRe
             "{}",
             term::red(&format!("verify: {} problem(s):", problems.len()))
         );
-        for p in &problems {
+        for p in problems {
             println!("  - {p}");
         }
         Ok(1)
