@@ -113,6 +113,14 @@ fn pid_file_names_a_running_daemon() {
         Some(getpid().as_raw()),
         "the daemon is not our child: its parent exited and it was adopted"
     );
+    // The daemon's session is named after its leader, the intermediate
+    // child, which daemonize reaped before it returned.
+    let session = stat_fields(pid)[2];
+    let leader = procs::state(session as i32);
+    assert_eq!(
+        leader, None,
+        "the intermediate child {session} (the session's leader) is still in the process table: daemonize must reap it before it returns"
+    );
 }
 
 #[test]

@@ -6,6 +6,9 @@ use nix::unistd::{getpid, getppid};
 use processes::fork_wait::{ChildExit, describe, run_in_child};
 use rstest::rstest;
 
+use crate::bystander::Bystander;
+use crate::interrupts::interrupted;
+
 const LIMIT: Duration = Duration::from_secs(5);
 
 #[test]
@@ -57,6 +60,50 @@ fn child_is_reaped() {
         procs::state(pid.as_raw()),
         None,
         "child {pid} is still in the process table: nobody reaped it"
+    );
+}
+
+#[test]
+fn waits_for_its_own_child_only() {
+    // Another child of ours has already ended: a wait for any child would
+    // take it, and its exit code, in place of the one just forked.
+    let bystander = Bystander::new();
+    let (pid, exit) = within(LIMIT, "run_in_child", || run_in_child(|| 15)).expect("fork failed");
+    assert_eq!(
+        exit,
+        ChildExit::Exited(15),
+        "run_in_child reported another child's end"
+    );
+    assert_eq!(
+        procs::state(pid.as_raw()),
+        None,
+        "child {pid} was not reaped"
+    );
+    bystander.assert_untouched("run_in_child");
+}
+
+#[test]
+fn a_wait_cut_short_by_a_signal_goes_on() {
+    // The child takes a while; meanwhile signals keep interrupting the
+    // parent's waitpid, which then fails with EINTR and must be retried.
+    let ((pid, exit), sent) = within(LIMIT, "run_in_child under signals", || {
+        let (result, sent) = interrupted(Duration::from_millis(2), || {
+            run_in_child(|| {
+                std::thread::sleep(Duration::from_millis(300));
+                7
+            })
+        });
+        (
+            result.expect("run_in_child failed (EINTR must be retried)"),
+            sent,
+        )
+    });
+    assert!(sent > 10, "only {sent} signals were sent");
+    assert_eq!(exit, ChildExit::Exited(7));
+    assert_eq!(
+        procs::state(pid.as_raw()),
+        None,
+        "child {pid} was not reaped"
     );
 }
 

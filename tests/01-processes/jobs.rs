@@ -34,6 +34,13 @@ pub enum Job {
     },
     /// Create the file; proves the task ran.
     Touch(PathBuf),
+    /// Fork a process that keeps every fd of the worker (its pipes too)
+    /// until `dir/go` exists, then `_exit(code)`: the worker dies while the
+    /// write end of its pipe stays open elsewhere, so no end of file comes.
+    ExitLeavingHolder {
+        code: i32,
+        dir: PathBuf,
+    },
 }
 
 pub fn run(job: Job) -> i64 {
@@ -65,6 +72,20 @@ pub fn run(job: Job) -> i64 {
         Job::Touch(path) => {
             let _ = fs::write(path, "ran");
             0
+        }
+        Job::ExitLeavingHolder { code, dir } => {
+            // SAFETY: the holder only polls a file and leaves with `_exit`;
+            // the worker leaves with `_exit` at once.
+            unsafe {
+                if libc::fork() == 0 {
+                    let deadline = Instant::now() + Duration::from_secs(10);
+                    while !dir.join("go").exists() && Instant::now() < deadline {
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                    libc::_exit(0)
+                }
+                libc::_exit(code)
+            }
         }
     }
 }

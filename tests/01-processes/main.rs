@@ -1,6 +1,8 @@
 //! Graded tests of chapter 1, processes. One module per exercise; the same
 //! source is compiled against the skeleton and against the solution.
 
+mod bystander;
+mod interrupts;
 mod jobs;
 
 mod daemon;

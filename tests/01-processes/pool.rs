@@ -87,6 +87,57 @@ fn workers_are_distinct_processes_forked_up_front() {
 }
 
 #[test]
+fn map_runs_its_items_on_every_worker_at_once() {
+    let gates = GateDir::new();
+    let pool = pool(3);
+    let workers: BTreeSet<i32> = pool.worker_pids().iter().map(|p| p.as_raw()).collect();
+    let jobs: Vec<Job> = ["a", "b", "c"].iter().map(|n| gates.job(n)).collect();
+    let mapping = {
+        let pool = Arc::clone(&pool);
+        thread::spawn(move || pool.map(jobs))
+    };
+    // Three held items, three idle workers: all three start while map waits.
+    let all_started = procs::eventually(LIMIT, || gates.started().len() == 3);
+    let started = gates.started().len();
+    gates.open();
+    let results = within(LIMIT, "map", move || mapping.join()).expect("map panicked");
+    assert!(
+        all_started,
+        "map of three held items on a pool of three: only {started} ran at once (does map wait for each result before sending the next item?)"
+    );
+    let results = results.expect("map");
+    assert_eq!(
+        pids(&results),
+        workers,
+        "the three items ran on the three workers"
+    );
+}
+
+#[test]
+fn a_dead_worker_is_noticed_while_its_pipe_is_still_open() {
+    let gates = GateDir::new();
+    let pool = pool(1);
+    let job = Job::ExitLeavingHolder {
+        code: 4,
+        dir: gates.dir.clone(),
+    };
+    let (failed, after) = within(
+        LIMIT,
+        "a task whose worker died while a process it forked still holds its pipes (end of file never comes: watch the worker with waitpid)",
+        move || {
+            let failed = pool.apply_async(job).expect("apply_async").get();
+            (failed, pool.map([Job::Square(6)]))
+        },
+    );
+    gates.open();
+    assert_eq!(
+        failed,
+        Err(PoolError::WorkerDied("exited with code 4".into()))
+    );
+    assert_eq!(after, Ok(vec![36]), "the pool must keep serving");
+}
+
+#[test]
 fn at_most_n_tasks_run_at_once() {
     let gates = GateDir::new();
     let pool = pool(2);

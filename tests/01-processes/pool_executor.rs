@@ -26,13 +26,18 @@ fn result_is_the_value_or_the_tasks_error(
     #[case] expected: Result<i64, ExecutorError>,
 ) {
     let ex = executor(1);
-    let (result, done, again) = within(LIMIT, "submit and result", move || {
+    let (result, asked_again, done, again) = within(LIMIT, "submit and result", move || {
         let future = ex.submit(job).expect("submit");
         let result = future.result(PATIENCE);
+        let asked_again = future.result(Some(Duration::ZERO));
         let again = ex.submit(Job::Square(3)).expect("submit").result(PATIENCE);
-        (result, future.done(), again)
+        (result, asked_again, future.done(), again)
     });
     assert_eq!(result, expected);
+    assert_eq!(
+        asked_again, expected,
+        "result() asked again gives the same answer"
+    );
     assert!(done, "done() once result() returned");
     assert_eq!(again, Ok(9), "the executor keeps serving after any result");
 }

@@ -10,6 +10,8 @@ use processes::fork_wait::ChildExit;
 use processes::process::{Process, ProcessError, State, exitcode_of};
 use rstest::rstest;
 
+use crate::bystander::Bystander;
+
 const LIMIT: Duration = Duration::from_secs(5);
 
 /// A child target that blocks until the test writes a byte to the returned
@@ -127,6 +129,106 @@ fn join_timeout_gives_up_while_the_child_runs() {
     assert_eq!(state, State::Running);
     assert_eq!(code_before, None, "no exitcode while running");
     assert_eq!(then, Ok(Some(0)), "released, the child exits with 0");
+}
+
+#[test]
+fn start_returns_while_the_child_runs() {
+    let (target, gate) = blocked_until_released();
+    let (pid, alive, state) = within(
+        LIMIT,
+        "start (it must return at once, not wait for the child)",
+        move || {
+            let mut p = Process::new("busy", target);
+            p.start().expect("start");
+            let pid = p.pid().expect("a pid once started");
+            let running = procs::is_running(pid.as_raw());
+            let alive = p.is_alive();
+            let state = p.state();
+            release(gate);
+            assert_eq!(p.join(), Ok(0), "released, the child exits with 0");
+            (pid, (running, alive), state)
+        },
+    );
+    assert_eq!(
+        alive,
+        (true, true),
+        "(the child {pid} running, is_alive()) right after start"
+    );
+    assert_eq!(state, State::Running);
+}
+
+/// Ends at once: by the time the test looks, it is a zombie nobody reaped.
+fn ends_at_once() -> i32 {
+    3
+}
+
+/// Starts a child that exits at once and waits, without asking the handle,
+/// until it is a zombie: ended, not yet reaped.
+fn finished_but_not_reaped() -> Process {
+    let mut p = Process::new("ended", ends_at_once);
+    p.start().expect("start");
+    let pid = p.pid().expect("a pid once started").as_raw();
+    assert!(
+        procs::eventually(LIMIT, || procs::is_zombie(pid)),
+        "the child {pid} did not end"
+    );
+    p
+}
+
+#[test]
+fn a_finished_child_is_not_alive_even_before_it_is_reaped() {
+    // Each question first asked of a fresh zombie: is_alive, state, exitcode.
+    // A zombie still answers kill(pid, 0): that is no sign of life.
+    let seen = within(LIMIT, "questions to a finished child", || {
+        let mut first = finished_but_not_reaped();
+        let a = (first.is_alive(), first.state(), first.exitcode());
+        let mut second = finished_but_not_reaped();
+        let b = (second.state(), second.is_alive(), second.exitcode());
+        let mut third = finished_but_not_reaped();
+        let c = (third.exitcode(), third.is_alive(), third.state());
+        let joins = [first.join(), second.join(), third.join(), third.join()];
+        let pids = [first.pid(), second.pid(), third.pid()];
+        (a, b, c, joins, pids)
+    });
+    assert_eq!(
+        seen.0,
+        (false, State::Finished, Some(3)),
+        "(is_alive, state, exitcode) of a child that has ended"
+    );
+    assert_eq!(seen.1, (State::Finished, false, Some(3)));
+    assert_eq!(seen.2, (Some(3), false, State::Finished));
+    assert_eq!(
+        seen.3,
+        [Ok(3), Ok(3), Ok(3), Ok(3)],
+        "join after is_alive, state or exitcode, and join again"
+    );
+    for pid in seen.4 {
+        let pid = pid.expect("a pid once started");
+        assert_eq!(
+            procs::state(pid.as_raw()),
+            None,
+            "child {pid} left a zombie"
+        );
+    }
+}
+
+#[test]
+fn join_waits_for_its_own_child_only() {
+    // Another child of ours has already ended: a wait for any child would
+    // take it in place of the process's own.
+    let bystander = Bystander::new();
+    let codes = within(LIMIT, "join and join_timeout", || {
+        let mut joined = Process::new("joined", || 5);
+        joined.start().expect("start");
+        let mut timed = Process::new("timed", || {
+            std::thread::sleep(Duration::from_millis(50));
+            6
+        });
+        timed.start().expect("start");
+        (joined.join(), timed.join_timeout(Duration::from_secs(600)))
+    });
+    assert_eq!(codes, (Ok(5), Ok(Some(6))));
+    bystander.assert_untouched("join or join_timeout");
 }
 
 #[rstest]

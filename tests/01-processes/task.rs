@@ -3,12 +3,14 @@ use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::time::Duration;
 
-use forklings_support::within;
+use forklings_support::{procs, within};
 use nix::sys::signal::{Signal, raise};
 use nix::unistd::{getpid, pipe};
 use processes::process::ProcessError;
 use processes::task::{Task, TaskProcess, spawn_task};
 use rstest::rstest;
+
+use crate::bystander::Bystander;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -123,4 +125,67 @@ fn join_before_start_and_start_twice_are_errors() {
     assert_eq!(before, Err(ProcessError::NotStarted));
     assert_eq!(twice, Err(ProcessError::AlreadyStarted));
     assert_eq!(joined, Ok(0));
+}
+
+#[test]
+fn join_twice_gives_the_same_code() {
+    let codes = within(LIMIT, "spawn_task, join, join", || {
+        let mut process = spawn_task(Ends(|| 3)).expect("spawn_task");
+        [process.join(), process.join()]
+    });
+    assert_eq!(
+        codes,
+        [Ok(3), Ok(3)],
+        "a second join gives the same code (the child was reaped by the first)"
+    );
+}
+
+/// A task that blocks in `run` until the test writes a byte to its pipe.
+struct Blocked {
+    gate: Option<OwnedFd>,
+}
+
+impl Task for Blocked {
+    fn run(&mut self) -> i32 {
+        let Some(fd) = self.gate.take() else { return 2 };
+        let mut byte = [0u8; 1];
+        match File::from(fd).read(&mut byte) {
+            Ok(1) => 0,
+            _ => 2,
+        }
+    }
+}
+
+#[test]
+fn start_returns_while_run_is_still_running() {
+    let (read_end, write_end) = pipe().expect("pipe");
+    let (running, code) = within(
+        LIMIT,
+        "start (it must return at once, not wait for run to finish)",
+        move || {
+            let mut process = TaskProcess::new(Blocked {
+                gate: Some(read_end),
+            });
+            let pid = process.start().expect("start");
+            let running = procs::is_running(pid.as_raw());
+            // Released by a byte, not by a close: the parent's copy of the
+            // task still holds the read end, and so may other children.
+            File::from(write_end)
+                .write_all(b"!")
+                .expect("release the task");
+            (running, process.join())
+        },
+    );
+    assert!(running, "right after start, the child still runs `run`");
+    assert_eq!(code, Ok(0));
+}
+
+#[test]
+fn join_waits_for_its_own_child_only() {
+    let bystander = Bystander::new();
+    let code = within(LIMIT, "spawn_task and join", || {
+        spawn_task(Ends(|| 4)).expect("spawn_task").join()
+    });
+    assert_eq!(code, Ok(4), "join reported another child's end");
+    bystander.assert_untouched("join");
 }

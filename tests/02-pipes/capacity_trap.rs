@@ -73,6 +73,34 @@ fn a_pipe_holds_its_capacity_and_no_more() {
     );
 }
 
+#[test]
+fn a_resized_pipe_reports_and_holds_its_new_capacity() {
+    let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC).expect("pipe2");
+    let page = sysconf(SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .unwrap_or(4096) as usize;
+    // Four pages instead of the usual sixteen: a capacity nobody guesses.
+    fcntl(write_end.as_fd(), FcntlArg::F_SETPIPE_SZ(4 * page as i32)).expect("F_SETPIPE_SZ");
+    let capacity = fcntl(read_end.as_fd(), FcntlArg::F_GETPIPE_SZ).expect("F_GETPIPE_SZ") as usize;
+    let (reported, filled) = within(LIMIT, "pipe_capacity and fill_until_full", move || {
+        let reported = pipe_capacity(read_end.as_fd());
+        let filled = fill_until_full(write_end.as_fd());
+        drop(read_end);
+        (reported, filled)
+    });
+    assert_eq!(
+        reported.expect("pipe_capacity"),
+        capacity,
+        "the capacity of a pipe resized to {capacity} bytes: ask the kernel"
+    );
+    let filled = filled.expect("fill_until_full");
+    assert!(
+        filled <= capacity && filled + page > capacity,
+        "wrote {filled} bytes into a pipe of {capacity}"
+    );
+}
+
 fn captured(argv: &'static [&'static str]) -> pipes::capacity_trap::Captured {
     let _serial = one_at_a_time();
     let _cleanup = KillLeftovers::new();

@@ -215,6 +215,68 @@ fn large_messages_cross_processes() {
 }
 
 #[test]
+fn a_peer_that_exits_is_end_of_file_for_the_parent() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    // The son exits at once, sending nothing: the father must see end of
+    // file, which comes only if nobody else holds the son's write end.
+    let (child, mut father) =
+        within(LIMIT, "spawn_peer", || spawn_peer(|_son| 0)).expect("spawn_peer failed");
+    let result = within(
+        LIMIT,
+        "recv_bytes from a son that exited (it should fail, not wait: does the parent still hold the child's end?)",
+        move || father.recv_bytes(),
+    );
+    assert_eq!(
+        result.expect_err("the son sent nothing").kind(),
+        ErrorKind::UnexpectedEof
+    );
+    let status = within(LIMIT, "the son to exit", move || waitpid(child, None));
+    assert_eq!(status, Ok(WaitStatus::Exited(child, 0)));
+}
+
+#[test]
+fn a_frame_that_arrives_in_pieces_is_put_together() {
+    let (read_end, write_end) = pipe().expect("pipe");
+    let (_spare_read, unused_write) = pipe().expect("pipe");
+    let mut receiver = Connection::new(read_end, unused_write);
+    // One byte per write, header included: a read returns what is there.
+    let writer = thread::spawn(move || {
+        let mut raw = File::from(write_end);
+        for byte in [0, 0, 0, 5, b'h', b'e', b'l', b'l', b'o', 0, 0, 0, 1, b'!'] {
+            raw.write_all(&[byte]).expect("write");
+            thread::sleep(Duration::from_millis(3));
+        }
+        raw
+    });
+    let got = within(
+        LIMIT,
+        "recv_bytes of a frame sent byte by byte",
+        move || (receiver.recv_bytes(), receiver.recv_bytes()),
+    );
+    drop(writer.join().expect("the writer"));
+    assert_eq!(got.0.expect("recv_bytes failed"), b"hello");
+    assert_eq!(got.1.expect("recv_bytes failed"), b"!");
+}
+
+#[test]
+fn a_frame_cut_inside_its_header_is_an_error() {
+    let _serial = one_at_a_time();
+    let (read_end, write_end) = pipe().expect("pipe");
+    let (_spare_read, unused_write) = pipe().expect("pipe");
+    let mut receiver = Connection::new(read_end, unused_write);
+    // Two bytes of a header, then the writer closes: not a clean close.
+    File::from(write_end).write_all(&[0, 0]).expect("write");
+    let result = within(LIMIT, "recv_bytes of a cut header", move || {
+        receiver.recv_bytes()
+    });
+    assert_eq!(
+        result.expect_err("half a header is no frame").kind(),
+        ErrorKind::UnexpectedEof
+    );
+}
+
+#[test]
 fn recv_after_the_peer_closes_is_an_error() {
     let _serial = one_at_a_time();
     let (left, mut right) = pipe_pair().expect("pipe_pair");

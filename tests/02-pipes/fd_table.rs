@@ -1,9 +1,12 @@
-use std::os::fd::{AsFd, AsRawFd};
+use std::cell::Cell;
+use std::os::fd::{AsFd, AsRawFd, RawFd};
+use std::sync::Once;
 use std::time::Duration;
 
 use forklings_support::{Redactor, snapshot_settings, within};
+use nix::fcntl::OFlag;
 use nix::sys::stat::fstat;
-use nix::unistd::getpid;
+use nix::unistd::{getpid, pipe2};
 use pipes::fd_table::{
     FdEntry, fds_of_forked_child, list_fds, open_pipe, render, visible_after_exec,
 };
@@ -69,22 +72,97 @@ fn a_new_pipe_appears_and_a_closed_one_goes() {
 fn close_on_exec_decides_what_a_new_program_sees() {
     let _serial = one_at_a_time();
     let _cleanup = KillLeftovers::new();
-    let (kept, _kept_w) = open_pipe(false).expect("open_pipe");
-    let (closed, _closed_w) = open_pipe(true).expect("open_pipe");
+    let (kept, kept_w) = open_pipe(false).expect("open_pipe");
+    let (closed, closed_w) = open_pipe(true).expect("open_pipe");
     let seen = within(LIMIT, "visible_after_exec", move || {
-        (
-            visible_after_exec(kept.as_fd()),
-            visible_after_exec(closed.as_fd()),
-        )
+        [&kept, &kept_w, &closed, &closed_w]
+            .map(|fd| visible_after_exec(fd.as_fd()).expect("visible_after_exec"))
     });
     assert_eq!(
-        (
-            seen.0.expect("visible_after_exec"),
-            seen.1.expect("visible_after_exec")
-        ),
-        (true, false),
-        "(a plain pipe, a close-on-exec pipe) seen after exec"
+        seen,
+        [true, true, false, false],
+        "(a plain pipe's read and write ends, a close-on-exec pipe's) seen after exec"
     );
+}
+
+thread_local! {
+    /// The fd that a fork made by this thread marks, or -1.
+    static MARK_FORKS_WITH: Cell<RawFd> = const { Cell::new(-1) };
+    /// The copy made for the fork under way, closed in the parent after it.
+    static MARK: Cell<RawFd> = const { Cell::new(-1) };
+    /// How many forks this thread made while marking.
+    static MARKED_FORKS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Before a fork by a marking thread: a copy of the marked fd, which the
+/// child inherits...
+extern "C" fn before_fork() {
+    let source = MARK_FORKS_WITH.get();
+    if source >= 0 {
+        // SAFETY: dup of an fd the test keeps open; async-signal-safe.
+        MARK.set(unsafe { libc::dup(source) });
+    }
+}
+
+/// ...and the parent closes at once, so the two tables differ from the
+/// fork on.
+extern "C" fn after_fork_in_parent() {
+    let mark = MARK.replace(-1);
+    if mark >= 0 {
+        // SAFETY: closes the copy `before_fork` made in this process.
+        unsafe { libc::close(mark) };
+        MARKED_FORKS.set(MARKED_FORKS.get() + 1);
+    }
+}
+
+/// Runs `body` with every fork this thread makes marked: the child gets a
+/// copy of `marker` that the parent does not have. Returns what `body`
+/// returned and how many forks were marked.
+fn with_marked_forks<T>(marker: RawFd, body: impl FnOnce() -> T) -> (T, u32) {
+    static HANDLERS: Once = Once::new();
+    HANDLERS.call_once(|| {
+        // SAFETY: both handlers only touch this thread's cells and make
+        // async-signal-safe calls; for any other thread they do nothing.
+        let done =
+            unsafe { libc::pthread_atfork(Some(before_fork), Some(after_fork_in_parent), None) };
+        assert_eq!(done, 0, "pthread_atfork");
+    });
+    MARKED_FORKS.set(0);
+    MARK_FORKS_WITH.set(marker);
+    let result = body();
+    MARK_FORKS_WITH.set(-1);
+    (result, MARKED_FORKS.get())
+}
+
+/// The table listed must be the child's own: from the fork on, it holds an
+/// fd that the parent's does not (a copy made for the fork and closed in
+/// the parent right after). A listing of the parent's table, before or
+/// after the fork, lacks it.
+#[test]
+fn the_forked_childs_table_is_its_own() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    let (marker, _marker_w) = pipe2(OFlag::O_CLOEXEC).expect("pipe2");
+    let marked = pipe_target(&marker);
+    let marker_fd = marker.as_raw_fd();
+    let (listed, forks) = within(LIMIT, "fds_of_forked_child", move || {
+        with_marked_forks(marker_fd, fds_of_forked_child)
+    });
+    let listed = listed.expect("fds_of_forked_child failed");
+    assert!(
+        forks > 0,
+        "fds_of_forked_child made no fork (use nix::unistd::fork)"
+    );
+    let copies: Vec<&FdEntry> = listed
+        .iter()
+        .filter(|e| e.target == marked && e.fd != marker_fd)
+        .collect();
+    assert!(
+        !copies.is_empty(),
+        "the table listed is not the child's: it lacks an fd the child got at the fork and the parent closed right after (list /proc/<child>/fd while the child waits):\n{}",
+        render(&listed)
+    );
+    drop(marker);
 }
 
 /// The whole story in one snapshot: a pipe's two fds, the same two in a

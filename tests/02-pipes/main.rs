@@ -1,6 +1,10 @@
 //! Graded tests of chapter 2, pipes. One module per exercise; the same source
 //! is compiled against the skeleton and against the solution.
 
+// Signals that cut blocking calls short; shared with chapter 1's tests.
+#[path = "../01-processes/interrupts.rs"]
+mod interrupts;
+
 mod capacity_trap;
 mod duplex;
 mod fd_table;

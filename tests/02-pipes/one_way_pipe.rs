@@ -7,10 +7,11 @@ use std::time::Duration;
 use forklings_support::within;
 use nix::errno::Errno;
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::pipe;
+use nix::unistd::{pipe, read};
 use pipes::one_way_pipe::{count_lines, send_lines, spawn_reader, write_all};
 use proptest::prelude::*;
 
+use crate::interrupts::interrupted;
 use crate::{KillLeftovers, one_at_a_time};
 
 const LIMIT: Duration = Duration::from_secs(5);
@@ -105,6 +106,69 @@ fn the_child_gets_what_the_parent_wrote() {
     drop(write_end);
     let status = within(LIMIT, "the child", move || waitpid(child, None));
     assert_eq!(status, Ok(WaitStatus::Exited(child, 1)));
+}
+
+#[test]
+fn write_all_finishes_what_a_signal_cut_short() {
+    // Reads until end of file: no child may be forked meanwhile.
+    let _serial = one_at_a_time();
+    let (read_end, write_end) = pipe().expect("pipe");
+    let total = 1 << 20;
+    // A slow reader: the pipe is full most of the time, so write blocks, and
+    // the signals cut it short, after some bytes (a short write) or before
+    // any (EINTR). Both mean: write the rest.
+    let reader = thread::spawn(move || {
+        let mut got = 0;
+        let mut buf = [0u8; 4096];
+        loop {
+            match read(read_end.as_fd(), &mut buf) {
+                Ok(0) => return got,
+                Ok(n) => got += n,
+                Err(Errno::EINTR) => continue,
+                Err(_) => return got,
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let data: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
+    let (result, sent) = within(LIMIT, "write_all under signals", move || {
+        let result = interrupted(Duration::from_millis(1), || {
+            write_all(write_end.as_fd(), &data)
+        });
+        drop(write_end);
+        result
+    });
+    let got = within(LIMIT, "the reader", move || {
+        reader.join().expect("the reader")
+    });
+    assert!(sent > 10, "only {sent} signals were sent");
+    assert_eq!(result, Ok(()), "write_all must retry after EINTR");
+    assert_eq!(
+        got, total,
+        "write_all returned before every byte was written: a write that a signal cut short took only part"
+    );
+}
+
+#[test]
+fn count_lines_reads_on_after_a_signal() {
+    // Reads until end of file: no child may be forked meanwhile.
+    let _serial = one_at_a_time();
+    let (read_end, write_end) = pipe().expect("pipe");
+    // The lines trickle in, so count_lines waits in read most of the time,
+    // where the signals find it.
+    let writer = thread::spawn(move || {
+        let mut pipe = File::from(write_end);
+        for _ in 0..100 {
+            pipe.write_all(b"a line\n").expect("write");
+            thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let (counted, sent) = within(LIMIT, "count_lines under signals", move || {
+        interrupted(Duration::from_millis(1), || count_lines(read_end.as_fd()))
+    });
+    writer.join().expect("the writer");
+    assert!(sent > 10, "only {sent} signals were sent");
+    assert_eq!(counted, Ok(100), "count_lines must read again after EINTR");
 }
 
 proptest! {

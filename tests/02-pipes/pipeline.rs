@@ -74,6 +74,26 @@ fn large_output_comes_back_whole(#[case] runner: Runner) {
 #[rstest]
 #[case::command(with_command)]
 #[case::fork(with_fork)]
+fn the_stages_run_at_the_same_time(#[case] runner: Runner) {
+    // The first stage never ends on its own: it writes until its reader is
+    // gone. Only a pipeline whose stages run together, and where nobody but
+    // `head` holds the read end of that link, ever finishes.
+    let finished = run(
+        runner,
+        &[
+            &["sh", "-c", "while echo y; do :; done 2>/dev/null"],
+            &["head", "-n", "3"],
+        ],
+        b"".to_vec(),
+    );
+    assert_eq!(String::from_utf8_lossy(&finished.output), "y\ny\ny\n");
+    assert_eq!(finished.codes.len(), 2);
+    assert_eq!(finished.codes[1], 0, "head exits with 0");
+}
+
+#[rstest]
+#[case::command(with_command)]
+#[case::fork(with_fork)]
 fn each_stage_reports_its_exit_code(#[case] runner: Runner) {
     let finished = run(
         runner,

@@ -10,6 +10,7 @@ use nix::fcntl::OFlag;
 use nix::unistd::pipe2;
 use pipes::poll_timeout::{RecvError, poll, recv_timeout};
 
+use crate::interrupts::interrupted;
 use crate::{KillLeftovers, one_at_a_time};
 
 const LIMIT: Duration = Duration::from_secs(5);
@@ -47,6 +48,50 @@ fn poll_on_a_quiet_pipe_says_no_and_not_early() {
     assert!(
         waited >= SHORT,
         "poll returned after {waited:?}, before its {SHORT:?} timeout"
+    );
+}
+
+#[test]
+fn poll_never_gives_up_before_a_fractional_timeout() {
+    // 20.9 ms is not a whole number of milliseconds: rounded down, poll's
+    // own timeout would end 0.9 ms early. Five tries, so that luck cannot
+    // hide it.
+    let (read_end, _write_end) = new_pipe();
+    let timeout = Duration::from_micros(20_900);
+    let waits = within(LIMIT, "poll", move || {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                let ready = poll(read_end.as_fd(), timeout).expect("poll failed");
+                (ready, start.elapsed())
+            })
+            .collect::<Vec<_>>()
+    });
+    for (ready, waited) in waits {
+        assert!(!ready, "nothing was written, yet poll said ready");
+        assert!(
+            waited >= timeout,
+            "poll({timeout:?}) returned after {waited:?}: the time left must be rounded up, and checked again"
+        );
+    }
+}
+
+#[test]
+fn poll_goes_on_waiting_when_a_signal_cuts_it_short() {
+    let (read_end, _write_end) = new_pipe();
+    let timeout = Duration::from_millis(200);
+    let ((ready, waited), sent) = within(LIMIT, "poll under signals", move || {
+        interrupted(Duration::from_millis(2), || {
+            let start = Instant::now();
+            let ready = poll(read_end.as_fd(), timeout).expect("poll failed");
+            (ready, start.elapsed())
+        })
+    });
+    assert!(sent > 10, "only {sent} signals were sent");
+    assert!(!ready, "nothing was written, yet poll said ready");
+    assert!(
+        waited >= timeout,
+        "poll({timeout:?}) returned after {waited:?}: a signal (EINTR) is no timeout"
     );
 }
 
@@ -140,6 +185,72 @@ fn one_deadline_covers_the_whole_frame() {
     assert!(
         waited >= SHORT,
         "gave up after {waited:?}, before {SHORT:?}"
+    );
+}
+
+#[test]
+fn a_trickling_peer_cannot_stretch_the_deadline() {
+    let (read_end, write_end) = new_pipe();
+    let timeout = Duration::from_secs(1);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Three bytes of the header at once, the fourth just before the
+    // deadline, then a payload byte every 100 ms for three seconds. One
+    // deadline for the whole frame ends the wait after 1 s; a deadline per
+    // part would end it near 2 s, one per read never while bytes come.
+    let writer = {
+        let stop = std::sync::Arc::clone(&stop);
+        thread::spawn(move || {
+            let mut pipe = File::from(write_end);
+            let start = Instant::now();
+            let _ = pipe.write_all(&[0, 0, 0]);
+            thread::sleep(Duration::from_millis(950));
+            let _ = pipe.write_all(&[100]);
+            while start.elapsed() < Duration::from_secs(4)
+                && !stop.load(std::sync::atomic::Ordering::Relaxed)
+            {
+                thread::sleep(Duration::from_millis(100));
+                let _ = pipe.write_all(b"x");
+            }
+        })
+    };
+    let (result, waited) = within(
+        LIMIT,
+        "recv_timeout on a peer that trickles bytes (one deadline for the whole frame)",
+        move || {
+            let start = Instant::now();
+            (recv_timeout(read_end.as_fd(), timeout), start.elapsed())
+        },
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().expect("the writer");
+    assert_eq!(result, Err(RecvError::Timeout));
+    assert!(
+        waited >= timeout,
+        "gave up after {waited:?}, before {timeout:?}"
+    );
+    assert!(
+        waited < Duration::from_millis(1500),
+        "recv_timeout({timeout:?}) returned after {waited:?}: one deadline covers the whole frame, not each part or each read"
+    );
+}
+
+#[test]
+fn end_of_file_inside_the_header_is_truncated() {
+    let _serial = one_at_a_time();
+    let _cleanup = KillLeftovers::new();
+    let (read_end, write_end) = new_pipe();
+    // Two bytes of a header, then the peer exits: the frame began.
+    let mut peer = peer_process(r"printf '\000\000'", write_end);
+    let result = within(
+        LIMIT,
+        "recv_timeout after the peer exited inside a header",
+        move || recv_timeout(read_end.as_fd(), PATIENCE),
+    );
+    peer.wait().expect("reap the peer");
+    assert_eq!(
+        result,
+        Err(RecvError::Truncated),
+        "end of file after part of a header is a cut frame, not a clean close"
     );
 }
 

@@ -44,8 +44,9 @@
 //!
 //! The tests start a daemon that waits for SIGTERM and then removes its pid
 //! file. They find it through its pid file, and read `/proc`: a new session
-//! that it does not lead, no controlling terminal, not our child, cwd `/`,
-//! umask 0, only fds 0-2, all `/dev/null` (in a snapshot). Then they send
+//! that it does not lead, whose leader (the intermediate child) is reaped
+//! and gone, no controlling terminal, not our child, cwd `/`, umask 0, only
+//! fds 0-2, all `/dev/null` (in a snapshot). Then they send
 //! SIGTERM and expect it gone, with its pid file.
 //!
 //! Stuck? `cargo course hint daemon`.

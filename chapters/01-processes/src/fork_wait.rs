@@ -27,8 +27,10 @@
 //!
 //! The tests check that a variable changed in the child is unchanged in the
 //! parent, that exit codes (which are one byte) and deaths by signal come
-//! back right, that the child is reaped (no zombie is left), and that the
-//! child's parent is the process that forked it.
+//! back right, that the child is reaped (no zombie is left), that the wait
+//! is for that child even when another child of the caller has already
+//! ended, that a wait cut short by signals goes on, and that the child's
+//! parent is the process that forked it.
 //!
 //! Stuck? `cargo course hint fork_wait`.
 

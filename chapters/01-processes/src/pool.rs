@@ -50,9 +50,11 @@
 //! write end. `waitpid` with `WNOHANG`, checked while you wait, always tells.
 //!
 //! The tests check `map` against a serial map (property-tested), the order
-//! of results, distinct worker PIDs, that no more than `N` tasks run at once
-//! (tasks held in their workers until the test lets them go), `ready`/`wait`,
-//! `close` and `join`, panicking and dying tasks, and that dropping the pool
+//! of results, distinct worker PIDs, that `map` keeps every worker busy at
+//! once and that no more than `N` tasks run at once (tasks held in their
+//! workers until the test lets them go), `ready`/`wait`, `close` and
+//! `join`, panicking and dying tasks (also a worker that dies while a
+//! process it forked still holds its pipes), and that dropping the pool
 //! leaves no worker behind.
 //!
 //! Stuck? `cargo course hint pool`.

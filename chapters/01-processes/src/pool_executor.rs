@@ -41,9 +41,10 @@
 //! a task a dispatcher took has. Each future shares its state (a `Mutex`
 //! and a `Condvar`, for the waiting) with its dispatcher.
 //!
-//! The tests check values and errors, `exception`, a `result` that times out
-//! while the task runs, `cancel` (made deterministic: a single worker is held
-//! by one task while the test cancels the next), and `shutdown`.
+//! The tests check values and errors (and the same answer when asked again),
+//! `exception`, a `result` that times out while the task runs, `cancel`
+//! (made deterministic: a single worker is held by one task while the test
+//! cancels the next), and `shutdown`.
 //!
 //! Stuck? `cargo course hint pool_executor`.
 //!

@@ -46,12 +46,17 @@
 //!   and the drop must not block until it does (hand the `waitpid` to a
 //!   thread).
 //! - [`Display`](std::fmt::Display) reads like Python's `repr`:
-//!   `<Process name='seven' pid=42 parent=7 stopped exitcode=7>`.
+//!   `<Process name='seven' pid=42 parent=7 stopped exitcode=7>`, and
+//!   before `start`, `<Process name='idle' parent=7 initial>`.
 //!
-//! The tests check the exit codes (returned, panicked, killed), a
-//! `join_timeout` that gives up but not early (and returns as soon as the
-//! child ends, long before a long timeout), `terminate` and `kill`, the
-//! errors, both kinds of drop, and the `repr` (in a snapshot, PIDs replaced).
+//! The tests check the exit codes (returned, panicked, killed), that `start`
+//! returns while the child runs, a `join_timeout` that gives up but not
+//! early (and returns as soon as the child ends, long before a long
+//! timeout), that a child that has ended is not alive even before anyone
+//! reaped it (a zombie still answers `kill(pid, 0)`), that a second `join`
+//! gives the same code, that `join` waits for its own child and no other,
+//! `terminate` and `kill`, the errors, both kinds of drop, and the `repr`
+//! (in a snapshot, PIDs replaced).
 //!
 //! Stuck? `cargo course hint process`.
 
@@ -201,15 +206,15 @@ impl Drop for Process {
 }
 
 impl fmt::Display for Process {
-    /// Python's `repr`, as last observed (no system call):
+    /// Python's `repr`, as last observed (no `waitpid`):
     ///
-    /// - `<Process name='idle' initial>`
+    /// - `<Process name='idle' parent=7 initial>`
     /// - `<Process name='w' pid=42 parent=7 started>`
     /// - `<Process name='w' pid=42 parent=7 stopped exitcode=3>`
     /// - `<Process name='w' pid=42 parent=7 stopped exitcode=-SIGTERM>`
     ///
     /// with ` daemon` before the `>` for a daemon. `parent` is this
-    /// process's PID.
+    /// process's PID, shown from the start, as Python does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         todo!()
     }

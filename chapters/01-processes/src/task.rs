@@ -34,7 +34,9 @@
 //!
 //! The tests check that the child's changes stay in the child, that
 //! `run_here` changes the parent's copy, that `run` executes in the child's
-//! PID, the exit codes, and the `NotStarted`/`AlreadyStarted` errors.
+//! PID, that `start` returns while `run` still runs, the exit codes, that a
+//! second `join` gives the same code, that `join` waits for its own child
+//! and no other, and the `NotStarted`/`AlreadyStarted` errors.
 //!
 //! Stuck? `cargo course hint task`.
 
@@ -71,7 +73,7 @@ impl<T: Task> TaskProcess<T> {
     }
 
     /// Waits for the child; its exit code with Python's sign convention.
-    /// `Err(NotStarted)` before `start`.
+    /// `Err(NotStarted)` before `start`. Joining again returns the same code.
     pub fn join(&mut self) -> Result<i32, ProcessError> {
         todo!()
     }

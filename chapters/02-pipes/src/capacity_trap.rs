@@ -27,7 +27,8 @@
 //!   `wait_with_output`: they are the answer.
 //!
 //! The tests fill a pipe (the count is the capacity, give or take the end of
-//! a page, and the pipe then really holds that many bytes), capture 1 MiB of
+//! a page, and the pipe then really holds that many bytes), also one resized
+//! to four pages, capture 1 MiB of
 //! output, a child that fills stderr first, and exit codes (128 + 9 for a
 //! child killed by SIGKILL). A capture that waits first stops after ten
 //! seconds with a message, not a frozen run.

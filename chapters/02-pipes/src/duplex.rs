@@ -36,8 +36,10 @@
 //!   works with one end while the parent keeps the other.
 //!
 //! The tests send messages of 0 bytes, 1 byte, exactly the pipe buffer and
-//! 1 MiB, in both directions and between two processes; check the bytes on
-//! the wire and the refusal of frames over `MAX_FRAME` on both sides; and
+//! 1 MiB, in both directions and between two processes; send a frame one
+//! byte at a time, and one cut inside its header or its payload; check the
+//! bytes on the wire and the refusal of frames over `MAX_FRAME` on both
+//! sides; check that a peer that exits is end of file for the other; and
 //! send random sequences of random sizes (property-tested).
 //!
 //! Stuck? `cargo course hint duplex`.

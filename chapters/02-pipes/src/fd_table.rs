@@ -35,8 +35,11 @@
 //! - [`render`]: one line per entry, `3 -> pipe:[81234]`.
 //!
 //! The tests list the table before and after a pipe is made and closed, in a
-//! forked child, and after exec; a snapshot holds the story with fd numbers
-//! and inodes replaced by names.
+//! forked child, and after exec (both ends of each pipe); a snapshot holds
+//! the story with fd numbers and inodes replaced by names. They also make
+//! the child's table differ from the parent's from the fork on (an fd the
+//! child inherits and the parent closes right after the fork): the listing
+//! must be the child's, read while it waits.
 //!
 //! Stuck? `cargo course hint fd_table`.
 

@@ -34,8 +34,10 @@
 //!
 //! The tests check that the child sees end of file once the parent closes its
 //! end (so the child closed its own copy), that a write fails with `EPIPE`
-//! once the reader is gone (so the parent closed its read end), and that
-//! every newline is counted however the bytes are cut. A test that would
+//! once the reader is gone (so the parent closed its read end), that every
+//! newline is counted however the bytes are cut, and that `write_all` and
+//! `count_lines` carry on while signals keep cutting their calls short (a
+//! `write` that took only part, an `EINTR`). A test that would
 //! hang on a forgotten `close` stops after a few seconds and says so.
 //!
 //! Stuck? `cargo course hint one_way_pipe`.

@@ -29,9 +29,13 @@
 //!
 //! A stage that holds a write end of its own stdin pipe, or a parent that
 //! keeps one, means end of file never comes: the tests stop such a pipeline
-//! after a few seconds and say so. They run small and 1 MiB inputs through
-//! both versions, and check exit codes (128 + 9 for a stage killed by
-//! SIGKILL), 127 for a program that does not exist
+//! after a few seconds and say so. A parent that keeps a *read* end (a
+//! `Command` kept alive still holds the `Stdio` given to it) means a stage
+//! whose reader has gone is never told. The tests run small and 1 MiB inputs
+//! through both versions, and a first stage that never ends on its own
+//! (`while echo y` into `head -n 3`: only stages that run at the same time,
+//! with nobody else holding the link, finish); and check exit codes (128 + 9
+//! for a stage killed by SIGKILL), 127 for a program that does not exist
 //! (with `fork`), and `NotFound` (with `Command`, which reports it at spawn).
 //!
 //! Stuck? `cargo course hint pipeline`.

@@ -13,7 +13,8 @@ use std::fmt;
 use std::fs::File;
 use std::os::fd::{AsFd, OwnedFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -79,6 +80,28 @@ pub fn is_prime(n: u64) -> bool {
     true
 }
 
+/// True in a worker process, set right after its fork; never in the parent.
+static IN_WORKER: AtomicBool = AtomicBool::new(false);
+
+/// Puts, once per process, a panic hook in front of the one in place. In a
+/// worker it returns at once: a job's panic becomes that task's error
+/// (`Panicked`), as an exception in a task does in Python, and the worker
+/// never reaches the default hook, which takes std's global lock for panic
+/// output and writes to stderr. Another thread of the parent may have held
+/// either when the worker was forked, and nobody would ever release it in
+/// the worker. Elsewhere the hook passes the panic on unchanged.
+fn quiet_panics_in_workers() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !IN_WORKER.load(Ordering::Relaxed) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// What the parent sends down a worker's pipe.
 #[derive(Serialize, Deserialize)]
 enum Message<T> {
@@ -128,6 +151,7 @@ where
         if workers == 0 {
             return Err(PoolError::Os("a pool needs at least one worker".into()));
         }
+        quiet_panics_in_workers();
         let (tx, rx) = channel::unbounded();
         let shared = Arc::new(Mutex::new(Workers {
             pids: vec![None; workers],
@@ -358,9 +382,26 @@ where
         if workers.stopping {
             return Err(PoolError::Terminated);
         }
-        // SAFETY: the child runs `worker_loop`, which ends in `_exit`.
+        // SAFETY: this process has other threads (the other managers, the
+        // caller's), and the worker starts with only this one: it must use
+        // nothing that another thread may have held locked at the fork,
+        // since nobody would ever unlock it in the worker. What it uses:
+        // - the heap: glibc's `fork` takes every allocator lock before it
+        //   forks and resets them in the child, so allocating is safe there
+        //   (Linux's other libc, musl, does the same since 1.2.1);
+        // - serde_json, the frames and the job: computation on that heap;
+        //   the job is the caller's, and must itself keep to such work (a
+        //   job that prints takes stdout's lock);
+        // - its two pipes: `read` and `write` system calls on its own fds;
+        // - a panic in the job: unwinding finds its tables without a lock
+        //   (glibc 2.35's `_dl_find_object`, used by GCC 12's unwinder), the
+        //   hook only reads std's hook lock, which nothing writes once
+        //   `quiet_panics_in_workers` has run, and that hook returns at once
+        //   in a worker, before any lock of panic output or stderr.
+        // The worker never returns here: `worker_loop` ends in `_exit`.
         match unsafe { fork() }.map_err(|e| os("fork", e))? {
             ForkResult::Child => {
+                IN_WORKER.store(true, Ordering::Relaxed);
                 drop(task_w);
                 drop(result_r);
                 let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);

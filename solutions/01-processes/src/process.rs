@@ -269,12 +269,14 @@ impl Drop for Process {
 }
 
 impl fmt::Display for Process {
-    /// Python's `repr`, as last observed (no system call):
+    /// Python's `repr`, as last observed (no waitpid):
     /// `<Process name='w' pid=42 parent=7 stopped exitcode=-SIGTERM>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<Process name='{}'", self.name)?;
         match self.pid {
-            None => write!(f, " initial")?,
+            // Python names the parent even before start: the process that
+            // made the handle, which will fork the child.
+            None => write!(f, " parent={} initial", getpid())?,
             Some(pid) => {
                 write!(f, " pid={pid} parent={}", getpid())?;
                 match self.exitcode {
