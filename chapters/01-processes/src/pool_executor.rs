@@ -5,10 +5,10 @@
 //! task goes, and can still call it off while it waits in the queue:
 //!
 //! ```python
-//! with ProcessPoolExecutor(max_workers=2) as ex:
+//! with ProcessPoolExecutor(max_workers=1) as ex:
 //!     f = ex.submit(is_prime, 1_000_003)
 //!     g = ex.submit(is_prime, 7)
-//!     print(g.cancel())            # True only if g has not started yet
+//!     print(g.cancel())            # usually False: see below
 //!     print(f.running(), f.done())
 //!     print(f.result(timeout=5))   # the value, or raises the task's error
 //!     print(f.exception())         # None if the task succeeded
@@ -22,7 +22,12 @@
 //!   `Err(Shutdown)` after [`Executor::shutdown`].
 //! - A future is *pending*, then *running*, then *done* — or *cancelled*,
 //!   which only a pending task can be. [`TaskFuture::cancel`] succeeds only
-//!   before the task starts, and a cancelled task never runs.
+//!   before the task starts, and a cancelled task never runs. Here a task
+//!   *starts* when a worker takes it. CPython marks a task running earlier,
+//!   as soon as it moves it into the queue its workers read, which holds
+//!   `max_workers + 1` tasks: that is why `g.cancel()` above is usually
+//!   `False`. In yours, with the only worker busy with `f`, `g` is pending
+//!   and `cancel` succeeds, every time.
 //! - [`TaskFuture::result`] waits (at most the timeout, if one is given) and
 //!   gives the value, `Err(Failed(error))` for the task's own error
 //!   (`Panicked`, `WorkerDied`), `Err(Cancelled)` or `Err(Timeout)`.

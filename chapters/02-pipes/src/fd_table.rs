@@ -7,7 +7,10 @@
 //! ```python
 //! r, w = os.pipe()
 //! for fd in sorted(map(int, os.listdir("/proc/self/fd"))):
-//!     print(fd, "->", os.readlink(f"/proc/self/fd/{fd}"))
+//!     try:
+//!         print(fd, "->", os.readlink(f"/proc/self/fd/{fd}"))
+//!     except FileNotFoundError:   # listdir's own fd, closed by now
+//!         pass
 //! # 0 -> /dev/pts/0   1 -> /dev/pts/0   2 -> /dev/pts/0
 //! # 3 -> pipe:[81234]   4 -> pipe:[81234]
 //! ```
