@@ -15,7 +15,10 @@ Options:
   --only WORKLOAD   run only this workload (repeat, or separate with commas)
   --out DIR         where bench.json and bench.svg go
                     (default: target/bench/ of the course, or $CARGO_TARGET_DIR/bench/)
-  --book            also write the chart to book/src/benchmarks.svg
+  --book            also write the chart and its numbers to book/src/benchmarks.svg
+                    and book/src/benchmarks.json
+  --redraw FILE     run nothing: draw the chart again from a saved bench.json
+                    (into --out, and with --book into the book)
   --runs N          timed runs per leg (default: 5, quick: 3)
   --no-python       leave out the Python originals
   --python PATH     the Python interpreter (default: python3)
@@ -30,6 +33,7 @@ pub struct Options {
     pub only: Vec<String>,
     pub out: Option<PathBuf>,
     pub book: bool,
+    pub redraw: Option<PathBuf>,
     pub runs: Option<u32>,
     pub python: Option<PathBuf>,
     pub no_python: bool,
@@ -44,6 +48,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
         only: Vec::new(),
         out: None,
         book: false,
+        redraw: None,
         runs: None,
         python: None,
         no_python: false,
@@ -77,6 +82,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
             ),
             "--out" => options.out = Some(PathBuf::from(value("a directory")?)),
             "--book" => options.book = true,
+            "--redraw" => options.redraw = Some(PathBuf::from(value("a bench.json")?)),
             "--runs" => options.runs = Some(number(&flag, &value("a number")?)?),
             "--python" => options.python = Some(PathBuf::from(value("a path")?)),
             "--no-python" => options.no_python = true,
@@ -109,13 +115,14 @@ mod tests {
     #[test]
     fn reads_every_flag() {
         let options =
-            parse_str("--quick --only primes,locks --only=sleeps --out /tmp/x --runs 7 --book")
+            parse_str("--quick --only primes,locks --only=sleeps --out /tmp/x --runs 7 --book --redraw r.json")
                 .unwrap();
         assert_eq!(options.profile, Profile::Quick);
         assert_eq!(options.only, ["primes", "locks", "sleeps"]);
         assert_eq!(options.out, Some(PathBuf::from("/tmp/x")));
         assert_eq!(options.runs, Some(7));
         assert!(options.book);
+        assert_eq!(options.redraw, Some(PathBuf::from("r.json")));
     }
 
     #[test]

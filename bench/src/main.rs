@@ -9,6 +9,7 @@ mod cli;
 mod format;
 mod harness;
 mod model;
+mod redraw;
 mod report;
 mod svg;
 mod sys;
@@ -48,6 +49,9 @@ fn main() -> ExitCode {
 }
 
 fn run(options: &cli::Options) -> Result<(), String> {
+    if let Some(saved) = &options.redraw {
+        return redraw(saved, options);
+    }
     let all = workloads::all();
     if options.list {
         for workload in &all {
@@ -133,6 +137,23 @@ fn run(options: &cli::Options) -> Result<(), String> {
     let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
     write(&out.join("bench.json"), &json)?;
     let chart = svg::render(&report);
+    write(&out.join("bench.svg"), &chart)?;
+    if options.book {
+        write(&workspace_root().join("book/src/benchmarks.svg"), &chart)?;
+        write(&workspace_root().join("book/src/benchmarks.json"), &json)?;
+    }
+    Ok(())
+}
+
+/// `--redraw FILE`: the chart of a saved run, drawn again with this
+/// program's layout.
+fn redraw(saved: &Path, options: &cli::Options) -> Result<(), String> {
+    let json = std::fs::read_to_string(saved)
+        .map_err(|e| format!("cannot read {}: {e}", saved.display()))?;
+    let report = redraw::from_json(&json).map_err(|e| format!("{}: {e}", saved.display()))?;
+    let chart = svg::render(&report);
+    let out = options.out.clone().unwrap_or_else(default_out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     write(&out.join("bench.svg"), &chart)?;
     if options.book {
         write(&workspace_root().join("book/src/benchmarks.svg"), &chart)?;
