@@ -15,6 +15,7 @@ pub mod commands;
 pub mod course;
 pub mod driver;
 pub mod explain;
+pub mod harness;
 pub mod mistakes;
 pub mod pristine;
 pub mod progress;

@@ -87,7 +87,7 @@ fn authored() -> Fixture {
     let out = f.run(&["verify", "--update-pristine", "--runs", "1", "--no-clippy"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("recorded 10 skeleton files and 7 graded files"),
+        said.contains("recorded 10 skeleton files and 9 graded files"),
         "{}",
         text(&out)
     );

@@ -85,6 +85,16 @@ pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
         }
     );
     problems.extend(api.into_iter().map(|p| p.message));
+    let harness = crate::harness::problems(course);
+    println!(
+        "harness: {}",
+        if harness.is_empty() {
+            "every chapter package links the course's test harness".to_string()
+        } else {
+            format!("{} problem(s)", harness.len())
+        }
+    );
+    problems.extend(harness);
 
     // One build of every skeleton and every solution.
     let crates: Vec<CrateKey> = course

@@ -17,6 +17,10 @@ pub const CALC_TESTS: &str = "mod calc {\n    #[test]\n    fn triples() {\n     
 pub const CALC_TODO: &str = "pub fn triple(x: i32) -> i32 {\n    todo!()\n}\n";
 pub const CALC: &str = "pub fn triple(x: i32) -> i32 {\n    x * 3\n}\n";
 
+/// The course's test harness, as every fixture course carries it.
+pub const HARNESS_BUILD: &str = include_str!("../../../tests/support/harness/build.rs");
+pub const HARNESS_WRAP: &str = include_str!("../../../tests/support/harness/wrap_main.rs");
+
 pub struct Fixture {
     root: PathBuf,
     _tmp: Option<tempfile::TempDir>,
@@ -69,6 +73,8 @@ impl Fixture {
             "Cargo.toml",
             &format!("[workspace]\nresolver = \"3\"\nmembers = [{members}]\n"),
         );
+        write(root, "tests/support/harness/build.rs", HARNESS_BUILD);
+        write(root, "tests/support/harness/wrap_main.rs", HARNESS_WRAP);
         let mut manifest = String::from("format = 1\n");
         for ch in chapters {
             let lib = ch
@@ -81,7 +87,7 @@ impl Fixture {
                 root,
                 &format!("chapters/{}/Cargo.toml", ch.id),
                 &format!(
-                    "[package]\nname = \"ch{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
+                    "[package]\nname = \"ch{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"../../tests/support/harness/build.rs\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
                     ch.id, ch.id
                 ),
             );
@@ -92,7 +98,7 @@ impl Fixture {
                     root,
                     &format!("solutions/{}/Cargo.toml", ch.id),
                     &format!(
-                        "[package]\nname = \"ch{}-solution\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
+                        "[package]\nname = \"ch{}-solution\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"../../tests/support/harness/build.rs\"\n\n[lib]\nname = \"fx\"\n\n[[test]]\nname = \"graded\"\npath = \"../../tests/{}/main.rs\"\n",
                         ch.id, ch.id
                     ),
                 );
