@@ -496,7 +496,8 @@ def search(tab, browser, origin, page, word, timeout):
     key_end = {"key": "End", "code": "End", "windowsVirtualKeyCode": 35}
     tab.send("Input.dispatchKeyEvent", {"type": "keyDown", **key_end})
     tab.send("Input.dispatchKeyEvent", {"type": "keyUp", **key_end})
-    deadline = time.monotonic() + 10
+    # The index loads only when the search opens: give a busy machine time.
+    deadline = time.monotonic() + timeout
     results = []
     while time.monotonic() < deadline:
         results = json.loads(tab.evaluate(SEARCH_RESULTS))
