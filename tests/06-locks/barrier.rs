@@ -7,6 +7,8 @@ use std::time::Duration;
 use forklings_support::within;
 use locks::barrier::Barrier;
 
+use crate::blocking::cost_of_waiting;
+
 const LIMIT: Duration = Duration::from_secs(30);
 
 #[test]
@@ -96,4 +98,19 @@ fn the_barrier_can_be_used_round_after_round() {
             assert_eq!(seen, &all, "indexes of round {round}");
         }
     });
+}
+
+#[test]
+fn a_waiting_party_sleeps() {
+    let barrier = Arc::new(Barrier::new(2));
+    let other = Arc::clone(&barrier);
+    let (cost, index) = cost_of_waiting(
+        move || other.wait(),
+        || {
+            barrier.wait();
+        },
+    )
+    .expect("the first party never left after the second arrived");
+    assert_eq!(index, 0, "the first to arrive gets index 0");
+    cost.assert_slept("Barrier::wait");
 }

@@ -2,8 +2,10 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use forklings_support::within;
+use forklings_support::{procs, within};
 use locks::event::Event;
+
+use crate::blocking::cost_of_waiting;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -75,4 +77,69 @@ fn wait_timeout_sees_a_set_from_another_thread() {
         assert!(event.wait_timeout(Duration::from_secs(600)));
         setter.join().unwrap();
     });
+}
+
+/// The kernel's thread id of the calling thread.
+fn tid() -> i32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}
+
+#[test]
+fn a_set_frees_the_waiters_even_if_a_clear_follows_at_once() {
+    within(LIMIT, "Event: set, then clear at once", || {
+        let event = Arc::new(Event::new());
+        let (tx, rx) = mpsc::channel();
+        let (tids_tx, tids_rx) = mpsc::channel();
+        let waiters: Vec<_> = (0..5)
+            .map(|i| {
+                let (event, tx, tids) = (event.clone(), tx.clone(), tids_tx.clone());
+                thread::spawn(move || {
+                    tids.send(tid()).unwrap();
+                    event.wait();
+                    tx.send(i).unwrap();
+                })
+            })
+            .collect();
+        // Every waiter asleep in `wait` (state S) before the set: a set
+        // before the wait began, undone by the clear, frees nobody.
+        let tids: Vec<i32> = (0..5).map(|_| tids_rx.recv().unwrap()).collect();
+        let asleep = procs::eventually(Duration::from_secs(10), || {
+            tids.iter().all(|&t| procs::state(t) == Some('S'))
+        });
+        assert!(asleep, "the waiters never went to sleep in wait()");
+        event.set();
+        event.clear();
+        let woke = (0..5)
+            .filter(|_| rx.recv_timeout(Duration::from_secs(5)).is_ok())
+            .count();
+        assert_eq!(
+            woke, 5,
+            "a set frees every thread waiting at that moment, even if a clear follows before it \
+             runs: wait for a set, not only for the flag"
+        );
+        waiters.into_iter().for_each(|w| w.join().unwrap());
+    });
+}
+
+#[test]
+fn a_waiting_thread_sleeps() {
+    let event = Arc::new(Event::new());
+    let other = Arc::clone(&event);
+    let (cost, ()) = cost_of_waiting(move || other.wait(), || event.set())
+        .expect("wait() never returned after the set");
+    cost.assert_slept("Event::wait");
+}
+
+#[test]
+fn a_timed_wait_sleeps_too() {
+    let event = Arc::new(Event::new());
+    let other = Arc::clone(&event);
+    let (cost, set) = cost_of_waiting(
+        move || other.wait_timeout(Duration::from_secs(600)),
+        || event.set(),
+    )
+    .expect("wait_timeout(600 s) was not woken by the set");
+    assert!(set, "the event was set");
+    cost.assert_slept("Event::wait_timeout");
 }

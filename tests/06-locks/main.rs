@@ -3,6 +3,8 @@
 
 mod auto_traits;
 mod barrier;
+mod blocking;
+mod burst;
 mod event;
 mod poisoning;
 mod process_lock;

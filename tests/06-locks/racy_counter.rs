@@ -1,13 +1,16 @@
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Barrier, Mutex};
-use std::thread;
+use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use forklings_support::within;
 use locks::racy_counter::{
-    Strategy, add_and_subtract, atomic_add, locked_add, racy_add, racy_add_with,
+    Strategy, add_and_subtract, add_and_subtract_with, atomic_add, locked_add, racy_add,
+    racy_add_with,
 };
 use proptest::prelude::*;
+use rstest::rstest;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -73,6 +76,130 @@ fn the_racy_strategy_runs_to_the_end() {
         add_and_subtract(Strategy::Racy, 10_000)
     });
     assert!((-10_000..=10_000).contains(&end), "got {end}");
+}
+
+/// What the `between` calls of one run saw.
+#[derive(Default)]
+struct Seen {
+    /// How many calls each thread made, per delta.
+    calls: HashMap<(i64, ThreadId), u64>,
+    /// How many threads are waiting in `between` for the other one.
+    waiting: usize,
+    /// Whether a thread gave up waiting for the other.
+    alone: bool,
+}
+
+/// Records every `between(delta)`; with `meet`, the first call of each
+/// thread also waits (up to 5 s) until both threads are inside `between`
+/// at once, which two threads run one after the other never are.
+struct Watch {
+    seen: Mutex<Seen>,
+    arrived: Condvar,
+    meet: bool,
+}
+
+impl Watch {
+    fn new(meet: bool) -> Self {
+        Self {
+            seen: Mutex::new(Seen::default()),
+            arrived: Condvar::new(),
+            meet,
+        }
+    }
+
+    fn between(&self, delta: i64) {
+        let me = thread::current().id();
+        let mut seen = self.seen.lock().unwrap();
+        let calls = seen.calls.entry((delta, me)).or_default();
+        *calls += 1;
+        if !self.meet || *calls > 1 {
+            return;
+        }
+        seen.waiting += 1;
+        self.arrived.notify_all();
+        let (mut seen, waited) = self
+            .arrived
+            .wait_timeout_while(seen, Duration::from_secs(5), |s| s.waiting < 2)
+            .unwrap();
+        if waited.timed_out() {
+            seen.alone = true;
+        }
+    }
+
+    /// The threads that called `between` with `delta`, and how often.
+    fn calls_with(&self, delta: i64) -> Vec<(ThreadId, u64)> {
+        let seen = self.seen.lock().unwrap();
+        seen.calls
+            .iter()
+            .filter(|((d, _), _)| *d == delta)
+            .map(|((_, t), n)| (*t, *n))
+            .collect()
+    }
+}
+
+#[rstest]
+#[case::racy(Strategy::Racy)]
+#[case::atomic(Strategy::Atomic)]
+#[case::locked(Strategy::Locked)]
+fn the_two_threads_run_at_the_same_time(#[case] strategy: Strategy) {
+    let watch = Arc::new(Watch::new(true));
+    let inside = Arc::clone(&watch);
+    let end = within(LIMIT, "add_and_subtract_with", move || {
+        add_and_subtract_with(strategy, 1, 1, &|delta| inside.between(delta))
+    });
+    assert!(
+        !watch.seen.lock().unwrap().alone,
+        "{strategy:?}: one thread waited in `between` for the other, which never came: \
+         start both threads before waiting for either"
+    );
+    if strategy == Strategy::Racy {
+        // Both loaded 0 before either stored: one update is lost.
+        assert!(
+            end == 1 || end == -1,
+            "Racy: both threads loaded 0, so the last store wins: got {end}"
+        );
+    } else {
+        assert_eq!(end, 0, "{strategy:?}: +1 and -1");
+    }
+}
+
+#[rstest]
+#[case::racy(Strategy::Racy)]
+#[case::atomic(Strategy::Atomic)]
+#[case::locked(Strategy::Locked)]
+fn each_way_runs_on_a_thread_of_its_own(#[case] strategy: Strategy) {
+    let watch = Arc::new(Watch::new(false));
+    let inside = Arc::clone(&watch);
+    within(LIMIT, "add_and_subtract_with", move || {
+        add_and_subtract_with(strategy, 300, 100, &|delta| inside.between(delta))
+    });
+    let (ups, downs) = (watch.calls_with(1), watch.calls_with(-1));
+    let me = thread::current().id();
+    let threads: HashSet<ThreadId> = ups.iter().chain(&downs).map(|(t, _)| *t).collect();
+    assert_eq!(
+        (ups.len(), downs.len(), threads.len()),
+        (1, 1, 2),
+        "{strategy:?}: the +1s come from one thread and the -1s from another"
+    );
+    assert!(
+        !threads.contains(&me),
+        "{strategy:?}: the caller's thread made updates; two new threads make them"
+    );
+    assert_eq!(
+        (ups[0].1, downs[0].1),
+        (300, 100),
+        "{strategy:?}: calls of `between`, one per update"
+    );
+}
+
+#[rstest]
+#[case::atomic(Strategy::Atomic)]
+#[case::locked(Strategy::Locked)]
+fn uneven_counts_end_at_their_difference(#[case] strategy: Strategy) {
+    let end = within(LIMIT, "add_and_subtract_with", move || {
+        add_and_subtract_with(strategy, 30_000, 10_000, &|_| {})
+    });
+    assert_eq!(end, 20_000, "{strategy:?}: 30 000 up and 10 000 down");
 }
 
 proptest! {

@@ -1,10 +1,13 @@
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use forklings_support::within;
 use locks::semaphore::{BoundedSemaphore, Semaphore, TooManyReleases};
+
+use crate::blocking::cost_of_waiting;
+use crate::burst::StartLine;
 
 const LIMIT: Duration = Duration::from_secs(20);
 /// Rounds per thread in the contention tests: enough for a broken semaphore
@@ -164,4 +167,146 @@ fn a_bounded_semaphore_of_one_is_a_lock() {
         4 * ROUNDS,
         "an update made holding the permit was lost"
     );
+}
+
+#[test]
+fn a_waiting_acquire_sleeps_until_a_release() {
+    let sem = Arc::new(Semaphore::new(0));
+    let other = Arc::clone(&sem);
+    let (cost, ()) = cost_of_waiting(move || other.acquire(), || sem.release())
+        .expect("acquire never returned after the release");
+    cost.assert_slept("Semaphore::acquire");
+}
+
+#[test]
+fn a_timed_acquire_sleeps_until_a_release() {
+    // A limit far longer than the test: an acquire_timeout that sleeps its
+    // limit out instead of being woken by the release fails here.
+    let sem = Arc::new(BoundedSemaphore::new(1));
+    sem.acquire();
+    let other = Arc::clone(&sem);
+    let (cost, got) = cost_of_waiting(
+        move || other.acquire_timeout(Duration::from_secs(600)),
+        || sem.release().expect("one acquire, one release"),
+    )
+    .expect("acquire_timeout(600 s) was not woken by the release");
+    assert!(got, "a permit came back: acquire_timeout gets it");
+    cost.assert_slept("BoundedSemaphore::acquire_timeout");
+}
+
+#[test]
+fn two_releases_back_to_back_let_two_waiters_in() {
+    within(LIMIT, "two waiters and two releases", || {
+        let sem = Arc::new(Semaphore::new(0));
+        let (tx, rx) = mpsc::channel();
+        let waiters: Vec<_> = (0..2)
+            .map(|i| {
+                let (sem, tx) = (sem.clone(), tx.clone());
+                thread::spawn(move || {
+                    sem.acquire();
+                    tx.send(i).unwrap();
+                })
+            })
+            .collect();
+        // Both asleep, then two releases before either has run again: each
+        // release must wake a waiter, not only the one that found 0 permits.
+        thread::sleep(Duration::from_millis(150));
+        sem.release();
+        sem.release();
+        for _ in 0..2 {
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("two permits came back, but a waiter slept on: each release wakes one");
+        }
+        waiters.into_iter().for_each(|w| w.join().unwrap());
+        assert_eq!(sem.available(), 0);
+    });
+}
+
+#[test]
+fn a_timed_acquire_keeps_one_deadline_however_often_it_wakes() {
+    // Every 100 ms a permit comes back, and the thread that gave it back
+    // takes it again at once, nearly always before the timed waiter it woke
+    // has run. The waiter must count its 300 ms from its start, not from its
+    // latest wakeup. A run in which the waiter did win a permit shows
+    // nothing: it is tried again.
+    for _ in 0..5 {
+        let (took, got) = within(LIMIT, "acquire_timeout among snatched permits", || {
+            let sem = Arc::new(Semaphore::new(0));
+            let stop = Arc::new(AtomicBool::new(false));
+            let snatcher = {
+                let (sem, stop) = (sem.clone(), stop.clone());
+                thread::spawn(move || {
+                    let start = Instant::now();
+                    while !stop.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(3) {
+                        thread::sleep(Duration::from_millis(100));
+                        sem.release();
+                        sem.try_acquire();
+                    }
+                })
+            };
+            // The waiter yields the CPU to the thread that woke it, so that
+            // thread takes the permit back first.
+            // SAFETY: setpriority on the calling thread (tid 0: the caller).
+            unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+            let start = Instant::now();
+            let got = sem.acquire_timeout(Duration::from_millis(300));
+            let took = start.elapsed();
+            stop.store(true, Ordering::SeqCst);
+            snatcher.join().unwrap();
+            (took, got)
+        });
+        if got {
+            continue;
+        }
+        assert!(
+            took < Duration::from_secs(2),
+            "acquire_timeout(300 ms) returned after {took:?}, woken every 100 ms: keep one deadline \
+             and wait only for what is left of it"
+        );
+        return;
+    }
+}
+
+#[test]
+fn releases_at_once_never_pass_the_bound() {
+    // Two releases racing for the one free place: exactly one may win.
+    const ROUNDS: usize = 2_000;
+    let (too_many, refused) = within(LIMIT, "BoundedSemaphore releases in a burst", || {
+        let sem = Arc::new(BoundedSemaphore::new(2));
+        sem.acquire();
+        let start = Arc::new(StartLine::new(2));
+        let done = Arc::new(Barrier::new(2));
+        let too_many = Arc::new(AtomicUsize::new(0));
+        let racers: Vec<_> = (0..2)
+            .map(|_| {
+                let (sem, start, done, too_many) =
+                    (sem.clone(), start.clone(), done.clone(), too_many.clone());
+                thread::spawn(move || {
+                    let mut refused = 0;
+                    for round in 1..=ROUNDS {
+                        start.wait(round);
+                        refused += usize::from(sem.release().is_err());
+                        if done.wait().is_leader() {
+                            // Back to one free place for the next round.
+                            if sem.available() > 2 {
+                                too_many.fetch_add(1, Ordering::SeqCst);
+                            }
+                            while sem.available() > 1 {
+                                sem.acquire();
+                            }
+                        }
+                        done.wait();
+                    }
+                    refused
+                })
+            })
+            .collect();
+        let refused: usize = racers.into_iter().map(|r| r.join().unwrap()).sum();
+        (too_many.load(Ordering::SeqCst), refused)
+    });
+    assert_eq!(
+        too_many, 0,
+        "two releases at once both passed the bound: check and add under one lock"
+    );
+    assert_eq!(refused, ROUNDS, "one release of each pair is refused");
 }

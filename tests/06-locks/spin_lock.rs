@@ -9,6 +9,7 @@ use forklings_support::within;
 use locks::spin_lock::{SpinGuard, SpinLock};
 
 use crate::auto_traits::{is_send, is_sync};
+use crate::burst::StartLine;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -53,47 +54,28 @@ fn try_lock_fails_while_held_and_succeeds_after() {
     assert_eq!(value, "xy");
 }
 
-/// Threads released together by a spinning start line (much closer
-/// together than a `Barrier`'s wake-ups) all call `try_lock` on a free lock,
+/// Threads released together by a spinning start line all call `try_lock`
+/// on a free lock,
 /// and hold what they got until everyone has tried. Returns the most
 /// winners seen in one round.
 fn most_winners_of_a_burst(threads: usize, rounds: usize) -> usize {
     let lock = Arc::new(SpinLock::new(0u64));
-    let ready = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(StartLine::new(threads));
     let tried = Arc::new(Barrier::new(threads));
     let winners = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (lock, ready, tried, winners, most) = (
+            let (lock, start, tried, winners, most) = (
                 lock.clone(),
-                ready.clone(),
+                start.clone(),
                 tried.clone(),
                 winners.clone(),
                 most.clone(),
             );
             thread::spawn(move || {
                 for round in 1..=rounds {
-                    // The start line: the last to arrive lets everyone go at
-                    // once, since they are all spinning on this load.
-                    let last = ready.fetch_add(1, Ordering::SeqCst) + 1 == round * threads;
-                    let mut spins = 0u32;
-                    while ready.load(Ordering::SeqCst) < round * threads {
-                        spins += 1;
-                        if spins.is_multiple_of(1024) {
-                            thread::yield_now();
-                        } else {
-                            std::hint::spin_loop();
-                        }
-                    }
-                    if last {
-                        // The last to arrive sees the start first; the others
-                        // learn of it a cache miss later. A head start that
-                        // differs from round to round lines them up in some.
-                        for i in 0..(round * 37) % 700 {
-                            std::hint::black_box(i);
-                        }
-                    }
+                    start.wait(round);
                     let guard = lock.try_lock();
                     if guard.is_some() {
                         let now = winners.fetch_add(1, Ordering::SeqCst) + 1;

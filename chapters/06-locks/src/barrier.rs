@@ -27,7 +27,8 @@
 //!
 //! [`Barrier::new`] panics for 0 parties. The tests check that nobody leaves
 //! early, that the indexes of a round are 0, 1, 2 (the last arrival gets the
-//! last index), that one party passes at once, and 50 rounds of 4 threads.
+//! last index), that one party passes at once, 50 rounds of 4 threads, and
+//! that a waiting party sleeps on the condvar (no spinning, no polling).
 //!
 //! Stuck? `cargo course hint barrier`.
 

@@ -12,19 +12,25 @@
 //! ready.set()                  # every waiter wakes; clear() resets
 //! ```
 //!
-//! Build [`Event`] from a `Mutex<bool>` and a `Condvar`:
+//! Build [`Event`] from a `Mutex` and a `Condvar`:
 //!
 //! - [`Event::set`] sets the flag and wakes *every* waiter (`notify_all`);
 //!   [`Event::clear`] resets it; [`Event::is_set`] reads it.
-//! - [`Event::wait`] returns at once if the flag is set, and otherwise waits
-//!   in a loop until it is. A `set` that happened before the `wait` is not
-//!   lost: the flag remembers it.
+//! - [`Event::wait`] returns at once if the flag is set, and otherwise
+//!   sleeps (on the condvar, in a loop) until a `set`. A `set` that happened
+//!   before the `wait` is not lost: the flag remembers it. A `set` that
+//!   happens *during* the wait frees the waiter even if a `clear` follows
+//!   at once, before the waiter has run again, as in Python: count the sets
+//!   next to the flag, and wait until the flag is up or the count has moved.
 //! - [`Event::wait_timeout`] waits at most `timeout` in total and returns
-//!   whether the flag was set.
+//!   whether a `set` freed it.
 //!
-//! The tests wake five waiters with one `set`, check that a cleared event
-//! makes a timed wait time out (not early), and that a `set` from another
-//! thread ends a long timed wait at once (it must wake it, not wait it out).
+//! The tests wake five waiters with one `set`, and five more with a `set`
+//! followed at once by a `clear`; check that a cleared event makes a timed
+//! wait time out (not early), that a `set` from another thread ends a long
+//! timed wait at once (it must wake it, not wait it out), and that waiting
+//! threads sleep: a waiter that spins or polls uses CPU time, or wakes up
+//! hundreds of times, that a sleeping one does not.
 //!
 //! Stuck? `cargo course hint event`.
 
@@ -33,7 +39,8 @@ use std::time::Duration;
 /// A flag that threads can wait for.
 #[derive(Debug, Default)]
 pub struct Event {
-    // Your fields: a `Mutex<bool>` and a `Condvar`.
+    // Your fields: a `Mutex` around the flag and a count of sets, and a
+    // `Condvar`.
 }
 
 impl Event {

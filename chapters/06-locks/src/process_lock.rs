@@ -33,7 +33,9 @@
 //! second `FileLock` on the same path, waits until the guard drops, and that
 //! the children of [`count_in_processes`] wait while the test holds the lock
 //! (a guard must unlock with `LOCK_UN`: the children hold copies of the
-//! test's descriptor, so closing it would not free the lock).
+//! test's descriptor, so closing it would not free the lock), each through
+//! an open file description of its own (the test asks the kernel, with
+//! `kcmp(2)`, whether two children's descriptors are one description).
 //!
 //! Stuck? `cargo course hint process_lock`.
 

@@ -22,14 +22,23 @@
 //!   use `between` to make two threads both load before either stores.
 //! - [`atomic_add`]: one `fetch_add`, the fix without a lock.
 //! - [`locked_add`]: the fix with a `Mutex`.
-//! - [`add_and_subtract`]: two threads (`std::thread::scope` lets them
-//!   borrow the counter), one adding 1 and one subtracting 1, `times` each,
-//!   with the chosen [`Strategy`]; returns the final value.
+//! - [`add_and_subtract_with`]: two threads at once (`std::thread::scope`
+//!   lets them borrow the counter), one adding 1 `ups` times and one
+//!   subtracting 1 `downs` times, with the chosen [`Strategy`]; returns the
+//!   final value. Each thread calls `between(delta)` in the middle of every
+//!   update: for `Racy` between its load and its store, for the others just
+//!   before the update. [`add_and_subtract`] is the Python demo: `times`
+//!   each way, nothing in between.
 //!
 //! The tests force the bad interleaving (one update lost, every time), run
 //! a million each way with `fetch_add` and with a `Mutex` (exactly 0), and
-//! check all three on one thread. How far the racy version ends from 0 is up
-//! to the scheduler: the benchmark shows it, no test counts on it.
+//! check all three on one thread. Through `between` they check that the two
+//! threads run at the same time (each waits there until the other arrives;
+//! threads run one after the other never meet), that the updates are made on
+//! two threads of their own, not the caller's, and that uneven counts end
+//! at their difference with every strategy. How far the racy version ends
+//! from 0 over a million updates is up to the scheduler: the benchmark shows
+//! it, no test counts on it.
 //!
 //! Stuck? `cargo course hint racy_counter`.
 
@@ -68,5 +77,19 @@ pub enum Strategy {
 /// Two threads start from 0: one adds 1 `times` times, the other subtracts
 /// 1 `times` times, both using `strategy`. Returns the final value.
 pub fn add_and_subtract(strategy: Strategy, times: u64) -> i64 {
+    todo!()
+}
+
+/// Two threads at once start from 0: one adds 1 `ups` times, the other
+/// subtracts 1 `downs` times, both using `strategy`. Each calls
+/// `between(delta)` in the middle of every update: between its load and
+/// its store (`Racy`), or just before its update (`Atomic`, `Locked`).
+/// Returns the final value.
+pub fn add_and_subtract_with(
+    strategy: Strategy,
+    ups: u64,
+    downs: u64,
+    between: &(dyn Fn(i64) + Sync),
+) -> i64 {
     todo!()
 }

@@ -27,9 +27,10 @@
 //! - [`RLock::depth`]: how many times the *calling* thread holds it.
 //!
 //! The tests take it twice on one thread, check another thread waits until
-//! the second release, that releasing from the wrong thread or a free lock
-//! is an error, and that four threads taking it thousands of times are
-//! never inside together.
+//! the second release, sleeping (no spinning, no polling), that releasing
+//! from the wrong thread or a free lock is an error, that a waiter woken
+//! while the owner took the lock straight back waits again, and that four
+//! threads taking it hundreds of times are never inside together.
 //!
 //! Stuck? `cargo course hint rlock`.
 

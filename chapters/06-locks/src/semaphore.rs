@@ -27,9 +27,14 @@
 //!   back. Check and add under the one lock.
 //!
 //! The tests check that three permits let exactly three threads in together,
-//! that an acquire waits for a release, that a timeout does not give up
-//! early, the bounded semaphore's refusal, and that under contention two
-//! permits never let a third thread in and one permit is a lock.
+//! that an acquire waits for a release, sleeping (a waiter that spins or
+//! polls uses CPU time, or wakes hundreds of times, that a sleeping one does
+//! not), that a timed acquire is woken by a release and does not give up
+//! early, that it keeps one deadline while releases that others snatch back
+//! wake it again and again, that two releases in a row let two waiters in,
+//! the bounded semaphore's refusal, also of two releases racing for the last
+//! place, and that under contention two permits never let a third thread in
+//! and one permit is a lock.
 //!
 //! Stuck? `cargo course hint semaphore`.
 

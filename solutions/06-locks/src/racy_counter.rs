@@ -40,17 +40,37 @@ pub enum Strategy {
 /// Two threads start from 0: one adds 1 `times` times, the other subtracts
 /// 1 `times` times, both using `strategy`. Returns the final value.
 pub fn add_and_subtract(strategy: Strategy, times: u64) -> i64 {
+    add_and_subtract_with(strategy, times, times, &|_| {})
+}
+
+/// Two threads at once start from 0: one adds 1 `ups` times, the other
+/// subtracts 1 `downs` times, both using `strategy`. Each calls
+/// `between(delta)` in the middle of every update: between its load and
+/// its store (`Racy`), or just before its update (`Atomic`, `Locked`).
+/// Returns the final value.
+pub fn add_and_subtract_with(
+    strategy: Strategy,
+    ups: u64,
+    downs: u64,
+    between: &(dyn Fn(i64) + Sync),
+) -> i64 {
     let atomic = AtomicI64::new(0);
     let locked = Mutex::new(0i64);
     thread::scope(|s| {
-        for delta in [1, -1] {
+        for (delta, times) in [(1, ups), (-1, downs)] {
             let (atomic, locked) = (&atomic, &locked);
             s.spawn(move || {
                 for _ in 0..times {
                     match strategy {
-                        Strategy::Racy => racy_add(atomic, delta),
-                        Strategy::Atomic => atomic_add(atomic, delta),
-                        Strategy::Locked => locked_add(locked, delta),
+                        Strategy::Racy => racy_add_with(atomic, delta, || between(delta)),
+                        Strategy::Atomic => {
+                            between(delta);
+                            atomic_add(atomic, delta);
+                        }
+                        Strategy::Locked => {
+                            between(delta);
+                            locked_add(locked, delta);
+                        }
                     }
                 }
             });
