@@ -1,0 +1,76 @@
+//! A right answer: the end of the job is a message on a channel, sent by a
+//! guard's `Drop` (so a panic sends it too); `is_alive` asks the handle.
+
+use std::io;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crate::named_thread::{self, ThreadFailed};
+
+pub trait Job: Send + 'static {
+    fn name(&self) -> String;
+    fn run(&mut self);
+}
+
+struct EndSignal(Sender<()>);
+
+impl Drop for EndSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+pub struct JobThread<J: Job> {
+    name: String,
+    handle: JoinHandle<J>,
+    ended: Receiver<()>,
+}
+
+impl<J: Job> JobThread<J> {
+    pub fn start(mut job: J) -> io::Result<JobThread<J>> {
+        let name = job.name();
+        let (signal, ended) = mpsc::channel();
+        let handle = thread::Builder::new().name(name.clone()).spawn(move || {
+            let _end = EndSignal(signal);
+            job.run();
+            job
+        })?;
+        Ok(JobThread {
+            name,
+            handle,
+            ended,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn is_alive(&self) -> bool {
+        !self.handle.is_finished()
+    }
+
+    pub fn join_timeout(&self, timeout: Duration) -> bool {
+        match self.ended.recv_timeout(timeout) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => true,
+            Err(RecvTimeoutError::Timeout) => false,
+        }
+    }
+
+    pub fn join(self) -> Result<J, ThreadFailed> {
+        named_thread::join(self.handle)
+    }
+}
+
+pub fn run_jobs<J: Job>(jobs: Vec<J>) -> io::Result<Vec<Result<J, ThreadFailed>>> {
+    let mut started = Vec::new();
+    for job in jobs {
+        started.push(JobThread::start(job)?);
+    }
+    let mut back = Vec::new();
+    for job in started {
+        back.push(job.join());
+    }
+    Ok(back)
+}
