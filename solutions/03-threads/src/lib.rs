@@ -5,3 +5,5 @@
 
 pub mod job_thread;
 pub mod named_thread;
+pub mod scoped;
+pub mod send_sync;
