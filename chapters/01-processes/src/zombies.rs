@@ -35,7 +35,10 @@
 //! The tests check that the children are zombies (`Z` in `/proc`) until
 //! reaped and gone after, that `reap_all` leaves other children alone, and
 //! that the orphan was the child's and then someone else's: PID 1 or one of
-//! the test's own ancestors (a subreaper).
+//! the test's own ancestors (a subreaper). They run `orphan_adoption` five
+//! times, on one CPU where a process woken up does not preempt the one that
+//! woke it: a grandchild that looks at `getppid()` once, right after its
+//! "go", still sees the child there.
 //!
 //! Stuck? `cargo course hint zombies`.
 
