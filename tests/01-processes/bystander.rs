@@ -1,6 +1,10 @@
 //! A child of the test process that is none of the code's business: a
 //! zombie that a `waitpid` for any child (`-1`) would reap in place of the
 //! child it should wait for.
+//!
+//! Make it on the thread that then runs the code under test, before that
+//! code forks: `waitpid(-1)` looks first at the children of the calling
+//! thread, oldest first, so the bystander is the first zombie it finds.
 
 use std::process::{Child, Command};
 use std::time::Duration;

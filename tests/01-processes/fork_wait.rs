@@ -67,8 +67,10 @@ fn child_is_reaped() {
 fn waits_for_its_own_child_only() {
     // Another child of ours has already ended: a wait for any child would
     // take it, and its exit code, in place of the one just forked.
-    let bystander = Bystander::new();
-    let (pid, exit) = within(LIMIT, "run_in_child", || run_in_child(|| 15)).expect("fork failed");
+    let ((pid, exit), bystander) = within(LIMIT, "run_in_child", || {
+        let bystander = Bystander::new();
+        (run_in_child(|| 15).expect("fork failed"), bystander)
+    });
     assert_eq!(
         exit,
         ChildExit::Exited(15),

@@ -216,8 +216,8 @@ fn a_finished_child_is_not_alive_even_before_it_is_reaped() {
 fn join_waits_for_its_own_child_only() {
     // Another child of ours has already ended: a wait for any child would
     // take it in place of the process's own.
-    let bystander = Bystander::new();
-    let codes = within(LIMIT, "join and join_timeout", || {
+    let (codes, bystander) = within(LIMIT, "join and join_timeout", || {
+        let bystander = Bystander::new();
         let mut joined = Process::new("joined", || 5);
         joined.start().expect("start");
         let mut timed = Process::new("timed", || {
@@ -225,7 +225,8 @@ fn join_waits_for_its_own_child_only() {
             6
         });
         timed.start().expect("start");
-        (joined.join(), timed.join_timeout(Duration::from_secs(600)))
+        let codes = (joined.join(), timed.join_timeout(Duration::from_secs(600)));
+        (codes, bystander)
     });
     assert_eq!(codes, (Ok(5), Ok(Some(6))));
     bystander.assert_untouched("join or join_timeout");

@@ -182,9 +182,12 @@ fn start_returns_while_run_is_still_running() {
 
 #[test]
 fn join_waits_for_its_own_child_only() {
-    let bystander = Bystander::new();
-    let code = within(LIMIT, "spawn_task and join", || {
-        spawn_task(Ends(|| 4)).expect("spawn_task").join()
+    let (code, bystander) = within(LIMIT, "spawn_task and join", || {
+        let bystander = Bystander::new();
+        (
+            spawn_task(Ends(|| 4)).expect("spawn_task").join(),
+            bystander,
+        )
     });
     assert_eq!(code, Ok(4), "join reported another child's end");
     bystander.assert_untouched("join");

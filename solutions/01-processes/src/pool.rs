@@ -394,10 +394,12 @@ where
         //   job that prints takes stdout's lock);
         // - its two pipes: `read` and `write` system calls on its own fds;
         // - a panic in the job: unwinding finds its tables without a lock
-        //   (glibc 2.35's `_dl_find_object`, used by GCC 12's unwinder), the
-        //   hook only reads std's hook lock, which nothing writes once
-        //   `quiet_panics_in_workers` has run, and that hook returns at once
-        //   in a worker, before any lock of panic output or stderr.
+        //   (glibc 2.35's `_dl_find_object`, used by GCC 12's unwinder);
+        //   std's hook lock is only read there (`take_hook` and `set_hook`
+        //   write it, and this crate calls them once, before its first
+        //   fork); and the hook `quiet_panics_in_workers` put in place
+        //   returns at once in a worker, before any lock of panic output or
+        //   of stderr.
         // The worker never returns here: `worker_loop` ends in `_exit`.
         match unsafe { fork() }.map_err(|e| os("fork", e))? {
             ForkResult::Child => {
