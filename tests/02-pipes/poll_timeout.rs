@@ -2,6 +2,8 @@ use std::fs::File;
 use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -188,50 +190,82 @@ fn one_deadline_covers_the_whole_frame() {
     );
 }
 
+/// A peer that sends `pieces` (each after its pause), then a byte every
+/// 100 ms, for at most four seconds or until `stop`.
+fn trickle(
+    write_end: OwnedFd,
+    pieces: Vec<(u64, Vec<u8>)>,
+    stop: Arc<AtomicBool>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut pipe = File::from(write_end);
+        let start = Instant::now();
+        for (pause, bytes) in pieces {
+            thread::sleep(Duration::from_millis(pause));
+            let _ = pipe.write_all(&bytes);
+        }
+        while start.elapsed() < Duration::from_secs(4) && !stop.load(Ordering::Relaxed) {
+            thread::sleep(Duration::from_millis(100));
+            let _ = pipe.write_all(b"x");
+        }
+    })
+}
+
 #[test]
 fn a_trickling_peer_cannot_stretch_the_deadline() {
-    let (read_end, write_end) = new_pipe();
     let timeout = Duration::from_secs(1);
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    // Three bytes of the header at once, the fourth just before the
-    // deadline, then a payload byte every 100 ms for three seconds. One
-    // deadline for the whole frame ends the wait after 1 s; a deadline per
-    // part would end it near 2 s, one per read never while bytes come.
-    let writer = {
-        let stop = std::sync::Arc::clone(&stop);
-        thread::spawn(move || {
-            let mut pipe = File::from(write_end);
-            let start = Instant::now();
-            let _ = pipe.write_all(&[0, 0, 0]);
-            thread::sleep(Duration::from_millis(950));
-            let _ = pipe.write_all(&[100]);
-            while start.elapsed() < Duration::from_secs(4)
-                && !stop.load(std::sync::atomic::Ordering::Relaxed)
-            {
-                thread::sleep(Duration::from_millis(100));
-                let _ = pipe.write_all(b"x");
-            }
-        })
-    };
-    let (result, waited) = within(
-        LIMIT,
-        "recv_timeout on a peer that trickles bytes (one deadline for the whole frame)",
-        move || {
+    let stop = Arc::new(AtomicBool::new(false));
+    // Two peers, each of which keeps sending, never a whole frame:
+    // - one sends three bytes of the header at once and the fourth just
+    //   before the deadline: a fresh deadline for the payload would end the
+    //   wait near 2 s;
+    // - one sends a header byte every 600 ms: a fresh timeout at every read
+    //   would never end while the bytes come.
+    // One deadline for the whole frame ends both waits after 1 s.
+    let schedules = [
+        vec![(0, vec![0, 0, 0]), (950, vec![100])],
+        vec![
+            (0, vec![0]),
+            (600, vec![0]),
+            (600, vec![0]),
+            (600, vec![100]),
+        ],
+    ];
+    let mut waits = Vec::new();
+    let mut writers = Vec::new();
+    for pieces in schedules {
+        let (read_end, write_end) = new_pipe();
+        writers.push(trickle(write_end, pieces, Arc::clone(&stop)));
+        waits.push(thread::spawn(move || {
             let start = Instant::now();
             (recv_timeout(read_end.as_fd(), timeout), start.elapsed())
+        }));
+    }
+    let results = within(
+        LIMIT,
+        "recv_timeout on peers that trickle bytes (one deadline for the whole frame)",
+        move || {
+            waits
+                .into_iter()
+                .map(|w| w.join().expect("recv_timeout panicked"))
+                .collect::<Vec<_>>()
         },
     );
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    writer.join().expect("the writer");
-    assert_eq!(result, Err(RecvError::Timeout));
-    assert!(
-        waited >= timeout,
-        "gave up after {waited:?}, before {timeout:?}"
-    );
-    assert!(
-        waited < Duration::from_millis(1500),
-        "recv_timeout({timeout:?}) returned after {waited:?}: one deadline covers the whole frame, not each part or each read"
-    );
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.join().expect("the writer");
+    }
+    for (peer, (result, waited)) in ["header late", "header byte by byte"].iter().zip(results) {
+        assert_eq!(result, Err(RecvError::Timeout), "{peer}");
+        assert!(
+            waited >= timeout,
+            "{peer}: gave up after {waited:?}, before {timeout:?}"
+        );
+        assert!(
+            waited < Duration::from_millis(1500),
+            "{peer}: recv_timeout({timeout:?}) returned after {waited:?}: one deadline covers the whole frame, not each part or each read"
+        );
+    }
 }
 
 #[test]

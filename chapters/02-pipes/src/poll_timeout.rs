@@ -30,7 +30,7 @@
 //!
 //! The tests wait on quiet pipes (the answer is a timeout, and not early,
 //! also for a timeout of 20.9 ms and under a storm of signals), on frames
-//! that arrive in pieces, on a peer that trickles bytes (a 1 s timeout must
+//! that arrive in pieces, on peers that trickle bytes (a 1 s timeout must
 //! end within 1.5 s), and on peer processes that exit before a frame, inside
 //! its header or inside its payload. Where the answer comes early, the
 //! timeout is long: a wait that sleeps out its timeout before looking fails.
