@@ -30,17 +30,25 @@ enum Cmd {
         /// An exercise (`fork_wait`) or a chapter (`01-processes`).
         target: Option<String>,
     },
-    /// Re-check the current exercise on every save; keys: h hint, l list, q quit.
-    Watch,
-    /// Show the next hint of an exercise you have not seen yet.
+    /// Re-check an exercise on every save of its file (without a name: the
+    /// one you are on); keys: h hint, l list, c chapter, r reset, s solution, q quit.
+    Watch {
+        /// Start on this exercise instead of the next one not done.
+        exercise: Option<String>,
+    },
+    /// Show the next hint you have not seen yet (without a name: of the
+    /// exercise you are on).
     Hint {
-        exercise: String,
+        exercise: Option<String>,
         /// Every hint at once.
         #[arg(long)]
         all: bool,
     },
     /// Every exercise with its status.
     List,
+    /// Show the reference solution of an exercise you have passed, to
+    /// compare with yours (without a name: the one you are on).
+    Solution { exercise: Option<String> },
     /// Put back the untouched skeleton of an exercise (your file is kept as a backup).
     Reset {
         exercise: String,
@@ -111,6 +119,9 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Internal: one check of `watch`, its report as JSON (see watch/checker.rs).
+    #[command(name = "__check-json", hide = true)]
+    CheckJson { targets: Vec<String> },
     /// Internal: run one test under the supervisor (see sandbox.rs).
     #[command(name = "__supervise", hide = true)]
     Supervise { spec: String },
@@ -132,9 +143,10 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         None => commands::status::run(&ctx),
         Some(Cmd::Check { target }) => commands::check::run(&ctx, target.as_deref()),
-        Some(Cmd::Watch) => watch::run(&ctx),
-        Some(Cmd::Hint { exercise, all }) => commands::hint::run(&ctx, &exercise, all),
+        Some(Cmd::Watch { exercise }) => watch::run(&ctx, exercise.as_deref()),
+        Some(Cmd::Hint { exercise, all }) => commands::hint::run(&ctx, exercise.as_deref(), all),
         Some(Cmd::List) => commands::list::run(&ctx),
+        Some(Cmd::Solution { exercise }) => commands::solution::run(&ctx, exercise.as_deref()),
         Some(Cmd::Reset { exercise, yes }) => commands::reset::run(&ctx, &exercise, yes),
         Some(Cmd::Grade {
             only,
@@ -196,6 +208,7 @@ pub fn main() -> ExitCode {
             },
         ),
         Some(Cmd::Bench { args }) => commands::bench::run(&ctx, &args),
+        Some(Cmd::CheckJson { targets }) => watch::check_json_main(&ctx, &targets),
         Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
     };
     match result {

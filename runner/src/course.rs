@@ -140,6 +140,24 @@ impl Course {
         })?;
         parse(root, &text)
     }
+
+    /// [`Course::load`] for a student's own tree: a missing skeleton file is
+    /// not an error but is returned, so that `reset` can bring it back and
+    /// every other command can say which file is missing.
+    pub fn load_allowing_missing(
+        root: &Path,
+    ) -> Result<(Course, Vec<MissingSkeleton>), ManifestErrors> {
+        let path = root.join(MANIFEST);
+        let text = fs::read_to_string(&path).map_err(|e| ManifestErrors {
+            errors: vec![ManifestError {
+                line: None,
+                message: format!("cannot read {}: {e}", path.display()),
+            }],
+        })?;
+        let mut missing = Vec::new();
+        let course = parse_with(root, &text, Some(&mut missing))?;
+        Ok((course, missing))
+    }
 }
 
 /// Every problem found in the manifest, each with its line where known.
@@ -152,6 +170,28 @@ pub struct ManifestErrors {
 pub struct ManifestError {
     pub line: Option<usize>,
     pub message: String,
+}
+
+/// An exercise whose skeleton file is not in the tree (deleted or moved by
+/// the student): the course still loads for the student's commands, which
+/// say so and how to get the file back (`cargo course reset EXERCISE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingSkeleton {
+    pub exercise: String,
+    /// Relative to the course root, `chapters/01-processes/src/fork_wait.rs`.
+    pub file: String,
+}
+
+impl MissingSkeleton {
+    /// Which file is missing and how to get it back, for every command but
+    /// `reset`.
+    pub fn advice(&self) -> String {
+        format!(
+            "{} is missing (exercise `{}`): `cargo course reset {}` puts the untouched skeleton back; \
+             if you moved or deleted your own version, `git checkout -- {}` brings back the last one you committed",
+            self.file, self.exercise, self.exercise, self.file
+        )
+    }
 }
 
 impl fmt::Display for ManifestError {
@@ -220,6 +260,16 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// Parses and checks a manifest; `root` is where the chapter folders and
 /// skeleton files are looked for.
 pub fn parse(root: &Path, text: &str) -> Result<Course, ManifestErrors> {
+    parse_with(root, text, None)
+}
+
+/// [`parse`]; with `missing`, a skeleton file that does not exist is noted
+/// there instead of being an error.
+fn parse_with(
+    root: &Path,
+    text: &str,
+    mut missing: Option<&mut Vec<MissingSkeleton>>,
+) -> Result<Course, ManifestErrors> {
     let raw: RawManifest = toml::from_str(text).map_err(|e| ManifestErrors {
         errors: vec![ManifestError {
             line: e.span().map(|s| line_of(text, s.start)),
@@ -309,7 +359,15 @@ pub fn parse(root: &Path, text: &str) -> Result<Course, ManifestErrors> {
                 .join(&id)
                 .join("src")
                 .join(format!("{ex_id}.rs"));
-            if valid_chapter_id(&id) && !skeleton.is_file() {
+            if valid_chapter_id(&id)
+                && !skeleton.is_file()
+                && let Some(missing) = missing.as_deref_mut()
+            {
+                missing.push(MissingSkeleton {
+                    exercise: ex_id.clone(),
+                    file: format!("chapters/{id}/src/{ex_id}.rs"),
+                });
+            } else if valid_chapter_id(&id) && !skeleton.is_file() {
                 error!(
                     ex_span.clone(),
                     format!(

@@ -22,6 +22,10 @@ pub struct Progress {
     pub exercises: BTreeMap<String, ExerciseProgress>,
     #[serde(default)]
     pub hints_seen: BTreeMap<String, usize>,
+    /// The exercise the student chose to work on (`watch EXERCISE`, a pick
+    /// from watch's list), when it is not simply the next one not done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
 }
 
 impl Default for Progress {
@@ -30,6 +34,7 @@ impl Default for Progress {
             version: VERSION,
             exercises: BTreeMap::new(),
             hints_seen: BTreeMap::new(),
+            current: None,
         }
     }
 }
@@ -128,5 +133,21 @@ impl Progress {
     /// The first exercise, in course order, that is not done.
     pub fn next<'c>(&self, course: &'c Course) -> Option<&'c Exercise> {
         course.exercises().find(|e| !self.is_done(&e.id))
+    }
+
+    /// The exercise the student is on: the one they chose, else the next
+    /// one not done, else (all done) the last one. What `check` and `hint`
+    /// mean without a name.
+    pub fn current<'c>(&self, course: &'c Course) -> &'c Exercise {
+        self.current
+            .as_deref()
+            .and_then(|id| course.exercise(id))
+            .or_else(|| self.next(course))
+            .unwrap_or_else(|| {
+                course
+                    .exercises()
+                    .last()
+                    .expect("a valid course has exercises")
+            })
     }
 }

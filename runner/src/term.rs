@@ -36,6 +36,16 @@ pub fn dim(text: &str) -> String {
     paint("2", text)
 }
 
+/// Whether `watch` clears the screen for each verdict: on a terminal, or
+/// when `CLICOLOR_FORCE` asks for terminal output anyway.
+pub fn clears_screen() -> bool {
+    std::io::stdout().is_terminal()
+        || std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Clears the screen and its scroll-back, the cursor at the top left.
+pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J\x1b[3J";
+
 pub fn stdin_is_tty() -> bool {
     std::io::stdin().is_terminal()
 }

@@ -272,3 +272,111 @@ fn verify_lists_every_problem_and_passes_a_sound_course() {
         text(&out)
     );
 }
+
+#[test]
+fn hint_without_a_name_is_the_exercise_worked_on() {
+    let f = Fixture::new(&small());
+    let out = f.run(&["hint"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("hints for good"), "{}", text(&out));
+    assert!(stdout.contains("hint 1/2: first"), "{}", text(&out));
+    // Once `good` passes, the next exercise not done is the one worked on.
+    let out = f.run(&["check", "good"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = f.run(&["hint"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("hints for todo"), "{}", text(&out));
+    assert!(stdout.contains("todo has no hints"), "{}", text(&out));
+}
+
+#[test]
+fn a_missing_exercise_file_is_named_and_reset_brings_it_back() {
+    let f = Fixture::new(&small());
+    let root = f.root();
+    fs::write(root.join(".gitignore"), "target/\n.forklings/\n").unwrap();
+    write_pristine(root);
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "course"]);
+    let file = root.join("chapters/01-basics/src/todo.rs");
+    fs::remove_file(&file).unwrap();
+    let advice =
+        "chapters/01-basics/src/todo.rs is missing (exercise `todo`): `cargo course reset todo`";
+    for args in [&["list"][..], &["hint", "good"], &[]] {
+        let out = f.run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(advice), "{args:?}: {err}");
+    }
+    // Nothing of the student's is replaced: no question, no backup.
+    let out = f.run(&["reset", "todo"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("was missing; the untouched skeleton is back"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), TODO);
+    assert!(backups(root).is_empty());
+    let out = f.run(&["list"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("missing"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_solution_is_shown_only_after_a_pass() {
+    let f = Fixture::new(&small());
+    let root = f.root();
+    let out = f.run(&["solution", "todo"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("shown once your own passes"), "{stdout}");
+    assert!(!stdout.contains("x * 2"), "{stdout}");
+
+    fs::write(
+        root.join("chapters/01-basics/src/todo.rs"),
+        "pub fn double(x: i32) -> i32 {\n    x + x\n}\n",
+    )
+    .unwrap();
+    let out = f.run(&["check", "todo"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("compare with the reference solution: `cargo course solution todo`"),
+        "{}",
+        text(&out)
+    );
+    let out = f.run(&["solution", "todo"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("x * 2"),
+        "{}",
+        text(&out)
+    );
+
+    // A copy of the course without solutions/ has none to show or offer.
+    fs::remove_dir_all(root.join("solutions")).unwrap();
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    fs::write(
+        root.join("Cargo.toml"),
+        manifest.replace(", \"solutions/*\"", ""),
+    )
+    .unwrap();
+    let out = f.run(&["solution", "todo"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("has no reference solution"),
+        "{}",
+        text(&out)
+    );
+    let out = f.run(&["check", "todo"]);
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("cargo course solution"),
+        "{}",
+        text(&out)
+    );
+}

@@ -27,12 +27,7 @@ pub fn resolve<'c>(
                 ))
             }
         }
-        None => Ok(vec![progress.next(course).unwrap_or_else(|| {
-            course
-                .exercises()
-                .last()
-                .expect("a valid course has exercises")
-        })]),
+        None => Ok(vec![progress.current(course)]),
     }
 }
 
@@ -41,10 +36,16 @@ pub fn run(ctx: &Ctx, target: Option<&str>) -> CmdResult {
     let exercises = resolve(ctx, target, &progress)?;
     let report = check(ctx, &exercises)?;
     progress.record(&report);
+    let all_done = report.exercises().all(|e| e.done);
+    if all_done && target.is_none() {
+        // The exercise chosen is done: the next one not done is current.
+        progress.current = None;
+    }
     save_progress(ctx, &progress)?;
     let mut out = std::io::stdout().lock();
     print_report(&report, &mut out).map_err(|e| e.to_string())?;
-    let all_done = report.exercises().all(|e| e.done);
+    super::solution::offer(ctx, &report, &mut out).map_err(|e| e.to_string())?;
+    drop(out);
     if all_done && target.is_none() {
         match progress.next(&ctx.course) {
             Some(next) => println!(

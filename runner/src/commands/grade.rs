@@ -23,6 +23,7 @@ pub struct Outputs<'a> {
 }
 
 pub fn run(ctx: &Ctx, only: &[String], outputs: &Outputs) -> CmdResult {
+    ctx.warn_missing();
     let mut selected: Vec<&Exercise> = Vec::new();
     if only.is_empty() {
         selected.extend(ctx.course.exercises());

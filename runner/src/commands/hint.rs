@@ -1,11 +1,21 @@
-//! `cargo course hint EXERCISE`: the next hint not seen yet, or all.
+//! `cargo course hint [EXERCISE]`: the next hint not seen yet, or all; of
+//! the exercise the student is on when none is named.
 
 use super::{CmdResult, Ctx, find_exercise, load_progress, save_progress};
 use crate::term;
 
-pub fn run(ctx: &Ctx, exercise: &str, all: bool) -> CmdResult {
-    let ex = find_exercise(ctx, exercise)?;
+pub fn run(ctx: &Ctx, exercise: Option<&str>, all: bool) -> CmdResult {
     let mut progress = load_progress(ctx)?;
+    let ex = match exercise {
+        Some(id) => find_exercise(ctx, id)?,
+        None => progress.current(&ctx.course),
+    };
+    if exercise.is_none() {
+        println!(
+            "{}",
+            term::dim(&format!("hints for {} ({})", ex.id, ex.title))
+        );
+    }
     if ex.hints.is_empty() {
         println!(
             "{} has no hints; its statement is in {}",

@@ -7,12 +7,13 @@ pub mod grade_class;
 pub mod hint;
 pub mod list;
 pub mod reset;
+pub mod solution;
 pub mod status;
 pub mod verify;
 
 use std::io::Write;
 
-use crate::course::{Course, Exercise, Flavor};
+use crate::course::{Course, Exercise, Flavor, MissingSkeleton};
 use crate::driver::{self, Progress as DriverProgress};
 use crate::progress::{self, Loaded, Progress};
 use crate::results::{ExerciseResult, Report, Status, TestResult, fmt_points};
@@ -24,6 +25,8 @@ pub type CmdResult = Result<u8, String>;
 pub struct Ctx {
     pub course: Course,
     pub jobs: usize,
+    /// Exercises whose skeleton file is not in the tree.
+    pub missing: Vec<MissingSkeleton>,
 }
 
 impl Ctx {
@@ -37,18 +40,41 @@ impl Ctx {
             )
         })?;
         let root = root.canonicalize().unwrap_or(root);
-        let course =
-            Course::load(&root).map_err(|e| format!("the course manifest is not valid:\n{e}"))?;
+        // A deleted exercise file must not lock the student out: `reset`
+        // brings it back, and every other command says which one it is.
+        let invalid =
+            |e: crate::course::ManifestErrors| format!("the course manifest is not valid:\n{e}");
+        let (mut course, mut missing) = Course::load_allowing_missing(&root).map_err(invalid)?;
+        // Only a file the course ships (pristine.toml lists it) is the
+        // student's missing file; any other is a manifest naming a file
+        // that never was.
+        let listed = crate::pristine::load(&root)
+            .map(|p| p.files)
+            .unwrap_or_default();
+        if missing.iter().any(|m| !listed.contains_key(&m.file)) {
+            course = Course::load(&root).map_err(invalid)?;
+            missing.clear();
+        }
         Ok(Ctx {
             course,
             jobs: jobs.unwrap_or_else(driver::default_jobs).max(1),
+            missing,
         })
+    }
+
+    /// Says, on stderr, which exercise files are missing and how to get
+    /// each back.
+    pub fn warn_missing(&self) {
+        for m in &self.missing {
+            eprintln!("{}", term::yellow(&m.advice()));
+        }
     }
 }
 
 /// The progress file, or a new one; a broken file is reported, set aside
 /// and rebuilt from a re-check of every exercise.
 pub fn load_progress(ctx: &Ctx) -> Result<Progress, String> {
+    ctx.warn_missing();
     match progress::load(&ctx.course.root) {
         Loaded::Ok(p) => Ok(p),
         Loaded::Missing => Ok(Progress::default()),

@@ -11,6 +11,32 @@ use crate::term;
 
 pub fn run(ctx: &Ctx, exercise: &str, yes: bool) -> CmdResult {
     let ex = find_exercise(ctx, exercise)?;
+    for m in ctx.missing.iter().filter(|m| m.exercise != ex.id) {
+        eprintln!("{}", term::yellow(&m.advice()));
+    }
+    reset(ctx, ex, &|rel_text| {
+        if yes {
+            return Ok(true);
+        }
+        if !term::stdin_is_tty() {
+            return Err(format!(
+                "reset replaces {rel_text} and needs a yes: run it in a terminal, or add --yes. Nothing was changed."
+            ));
+        }
+        Ok(term::confirm(&format!(
+            "Replace {rel_text} with the untouched skeleton? Your version is kept in .forklings/backups/."
+        )))
+    })
+}
+
+/// Puts the untouched skeleton of `ex` back, after `confirm` said yes (it
+/// is asked only when there is a file of the student's to replace; a
+/// missing file is brought back without a question).
+pub fn reset(
+    ctx: &Ctx,
+    ex: &crate::course::Exercise,
+    confirm: &dyn Fn(&str) -> Result<bool, String>,
+) -> CmdResult {
     let root = &ctx.course.root;
     let rel = ex.skeleton_file();
     let rel_text = rel.to_string_lossy().replace('\\', "/");
@@ -35,19 +61,9 @@ pub fn run(ctx: &Ctx, exercise: &str, yes: bool) -> CmdResult {
              work in a git clone of the course (`git clone ...`), or copy the file from a fresh copy of the course by hand."
         )
     })?;
-    if !yes {
-        if !term::stdin_is_tty() {
-            return Err(format!(
-                "reset replaces {rel_text} and needs a yes: run it in a terminal, or add --yes. Nothing was changed."
-            ));
-        }
-        let question = format!(
-            "Replace {rel_text} with the untouched skeleton? Your version is kept in .forklings/backups/."
-        );
-        if !term::confirm(&question) {
-            println!("Nothing was changed.");
-            return Ok(1);
-        }
+    if now.is_some() && !confirm(&rel_text)? {
+        println!("Nothing was changed.");
+        return Ok(1);
     }
     if let Some(now) = &now {
         let backups = progress::dir(root).join("backups").join(&ex.chapter);
@@ -70,10 +86,17 @@ pub fn run(ctx: &Ctx, exercise: &str, yes: bool) -> CmdResult {
         );
     }
     write_atomically(&file, &content).map_err(|e| format!("cannot write {rel_text}: {e}"))?;
-    println!(
-        "{} {rel_text} is the untouched skeleton again.",
-        term::green("reset:")
-    );
+    if now.is_none() {
+        println!(
+            "{} {rel_text} was missing; the untouched skeleton is back.",
+            term::green("reset:")
+        );
+    } else {
+        println!(
+            "{} {rel_text} is the untouched skeleton again.",
+            term::green("reset:")
+        );
+    }
     // The exercise is no longer done.
     if let Loaded::Ok(mut p) = progress::load(root)
         && let Some(entry) = p.exercises.get_mut(&ex.id)
