@@ -20,12 +20,14 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, killpg, s
 use nix::unistd::Pid;
 use serde::Deserialize;
 
-use crate::model::{Sample, Size};
+use crate::model::{Latency, Sample, Size};
 
 /// What became of one leg.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    Measured(Vec<Sample>),
+    /// The samples, and the latency of each one's requests where the leg
+    /// times them (serve): one per sample, or none.
+    Measured(Vec<Sample>, Vec<Latency>),
     /// Could not run here (python3 or gevent missing).
     Skipped(String),
     /// The reference solution's API is not there yet.
@@ -77,6 +79,26 @@ pub fn run_rust_leg(workload: &str, leg: &str, size: Size, plan: Plan) -> Outcom
     run_child(command, plan.timeout)
 }
 
+/// A Python server loaded by a Rust leg: the Rust leg, told where Python is.
+pub fn run_python_server_leg(
+    python: &Path,
+    workload: &str,
+    leg: &str,
+    size: Size,
+    plan: Plan,
+) -> Outcome {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return Outcome::Failed(format!("cannot find this program: {e}")),
+    };
+    let mut command = Command::new(exe);
+    command.env("FORKLINGS_BENCH_PYTHON", python);
+    command.env("PYTHONDONTWRITEBYTECODE", "1");
+    command.arg("__leg").arg(workload).arg(leg);
+    command.args(size_args(size, plan));
+    run_child(command, plan.timeout)
+}
+
 pub fn run_python_leg(python: &Path, script: &str, size: Size, plan: Plan) -> Outcome {
     let path = python_dir().join(script);
     if !path.is_file() {
@@ -120,6 +142,12 @@ fn size_args(size: Size, plan: Plan) -> Vec<String> {
 #[derive(Deserialize)]
 struct Skip {
     skipped: String,
+}
+
+/// The line a leg that times its requests prints before each sample.
+#[derive(Deserialize)]
+struct LatencyLine {
+    latency: Latency,
 }
 
 /// The process group of the leg running now (0: none), for `on_interrupt`.
@@ -173,12 +201,23 @@ fn run_child(mut command: Command, timeout: Duration) -> Outcome {
     let stderr = stderr.join().unwrap_or_default();
 
     let mut samples = Vec::new();
+    let mut latencies = Vec::new();
+    // A warm-up prints its latency too, with no sample after it: a latency
+    // belongs to the sample that follows it.
+    let mut latency = None;
     for line in stdout.lines().filter(|line| !line.trim().is_empty()) {
         if let Ok(skip) = serde_json::from_str::<Skip>(line) {
             return Outcome::Skipped(skip.skipped);
         }
+        if let Ok(line) = serde_json::from_str::<LatencyLine>(line) {
+            latency = Some(line.latency);
+            continue;
+        }
         match serde_json::from_str::<Sample>(line) {
-            Ok(sample) => samples.push(sample),
+            Ok(sample) => {
+                samples.push(sample);
+                latencies.extend(latency.take());
+            }
             Err(_) => return Outcome::Failed(format!("unexpected output: {line}")),
         }
     }
@@ -197,7 +236,13 @@ fn run_child(mut command: Command, timeout: Duration) -> Outcome {
             timeout.as_secs(),
             samples.len()
         )),
-        Some(Ok(status)) if status.success() && !samples.is_empty() => Outcome::Measured(samples),
+        Some(Ok(status)) if status.success() && !samples.is_empty() => {
+            // All or nothing: a latency for every sample, or for none.
+            if latencies.len() != samples.len() {
+                latencies.clear();
+            }
+            Outcome::Measured(samples, latencies)
+        }
         Some(Ok(status)) => Outcome::Failed(format!("{status}{}", last_words())),
         Some(Err(e)) => Outcome::Failed(format!("wait: {e}")),
     }
@@ -236,12 +281,13 @@ fn wait_until(
 /// Checks every sample's answer against the workload's answer key.
 pub fn verify(outcome: Outcome, expected: u64) -> Outcome {
     match outcome {
-        Outcome::Measured(samples) => match samples.iter().find(|s| s.check != expected) {
+        Outcome::Measured(samples, latencies) => match samples.iter().find(|s| s.check != expected)
+        {
             Some(wrong) => Outcome::Failed(format!(
                 "wrong result: got {}, expected {expected}",
                 wrong.check
             )),
-            None => Outcome::Measured(samples),
+            None => Outcome::Measured(samples, latencies),
         },
         other => other,
     }

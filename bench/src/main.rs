@@ -192,13 +192,14 @@ fn measure(
             Runner::Pending(needs) => Some(Outcome::NotAvailable(format!(
                 "not yet available (needs {needs})"
             ))),
-            Runner::Python(_) if !python.available => {
+            Runner::Python(_) | Runner::PythonServer(_) if !python.available => {
                 Some(Outcome::Skipped(python.why_not.clone()))
             }
             _ => None,
         })
         .collect();
     let mut samples = vec![Vec::new(); legs.len()];
+    let mut latencies = vec![Vec::new(); legs.len()];
     for round in 0..plan.runs as usize {
         for i in (0..legs.len()).map(|k| (k + round) % legs.len()) {
             let leg = &legs[i];
@@ -211,19 +212,31 @@ fn measure(
                 Runner::Python(script) if round < python_plan.runs as usize => {
                     harness::run_python_leg(python.path, script, python_size, once(python_plan))
                 }
+                Runner::PythonServer(_) if round < python_plan.runs as usize => {
+                    harness::run_python_server_leg(
+                        python.path,
+                        workload.id,
+                        leg.id,
+                        leg_size(leg),
+                        once(python_plan),
+                    )
+                }
                 _ => continue,
             };
             match harness::verify(outcome, (workload.expect)(leg_size(leg))) {
-                Outcome::Measured(more) => samples[i].extend(more),
+                Outcome::Measured(more, timed) => {
+                    samples[i].extend(more);
+                    latencies[i].extend(timed);
+                }
                 other => verdicts[i] = Some(other),
             }
         }
     }
     legs.iter()
         .zip(verdicts)
-        .zip(samples)
-        .map(|((leg, verdict), samples)| {
-            let outcome = verdict.unwrap_or(Outcome::Measured(samples));
+        .zip(samples.into_iter().zip(latencies))
+        .map(|((leg, verdict), (samples, latencies))| {
+            let outcome = verdict.unwrap_or(Outcome::Measured(samples, latencies));
             let report = LegReport::new(leg, leg_size(leg), outcome);
             eprintln!("   {:<40} {}", leg.label, progress(&report, workload.unit));
             report
@@ -329,7 +342,7 @@ fn leg_args(args: &[String]) -> Result<(model::RustLeg, Size, Plan), String> {
         .find(|w| w.id == workload)
         .and_then(|w| w.legs.iter().find(|l| l.id == leg))
         .ok_or_else(|| format!("no leg {workload}/{leg}"))?;
-    let Runner::Rust(run) = found.runner else {
+    let (Runner::Rust(run) | Runner::PythonServer(run)) = found.runner else {
         return Err(format!("{workload}/{leg} is not a Rust leg"));
     };
     let mut size = Size { n: 0, workers: 1 };

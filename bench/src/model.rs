@@ -32,6 +32,15 @@ pub struct Sample {
     pub check: u64,
 }
 
+/// The latency of the requests of one timed run, for workloads that time
+/// each request (serve). A leg that has it prints it as a line of its own,
+/// `{"latency": {...}}`, before the run's sample.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50_s: f64,
+    pub p99_s: f64,
+}
+
 /// A leg written in Rust: runs the workload once and times it itself, so
 /// that set-up a workload does not ask about (building a thread pool,
 /// starting the manager) stays out of the time.
@@ -65,6 +74,11 @@ pub enum Runner {
     Rust(RustLeg),
     /// `python3 bench/python/SCRIPT` (with the Python size).
     Python(&'static str),
+    /// A Python server (started by the leg, as `python3 bench/python/...`)
+    /// loaded by this program: run like `Rust`, skipped like `Python` when
+    /// there is no Python. The leg finds the interpreter in
+    /// `FORKLINGS_BENCH_PYTHON`.
+    PythonServer(RustLeg),
     /// The reference solution's API is not there yet: reported, not run.
     /// Every leg is wired today; a new workload starts its reference leg
     /// here while its exercise is being written.
@@ -77,6 +91,20 @@ pub struct Leg {
     pub label: &'static str,
     pub kind: Kind,
     pub runner: Runner,
+    /// The leg's own targets, in place of the workload's; empty: the
+    /// workload's target (what every leg had before there were these).
+    pub targets: Vec<LegTarget>,
+}
+
+/// A target of one leg.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum LegTarget {
+    /// The workload's target.
+    Workload,
+    /// At least `factor` times the requests (operations) per second of the
+    /// leg `than`, in the same run.
+    Versus { than: &'static str, factor: f64 },
 }
 
 impl Leg {
@@ -86,6 +114,7 @@ impl Leg {
             label,
             kind: Kind::Reference,
             runner: Runner::Rust(run),
+            targets: Vec::new(),
         }
     }
 
@@ -97,6 +126,7 @@ impl Leg {
             label,
             kind: Kind::Reference,
             runner: Runner::Pending(needs),
+            targets: Vec::new(),
         }
     }
 
@@ -106,6 +136,7 @@ impl Leg {
             label,
             kind: Kind::Floor,
             runner: Runner::Rust(run),
+            targets: Vec::new(),
         }
     }
 
@@ -115,7 +146,27 @@ impl Leg {
             label,
             kind: Kind::Python,
             runner: Runner::Python(script),
+            targets: Vec::new(),
         }
+    }
+}
+
+impl Leg {
+    /// A Python server of the serve workload, loaded by `run`.
+    pub fn python_server(id: &'static str, label: &'static str, run: RustLeg) -> Leg {
+        Leg {
+            id,
+            label,
+            kind: Kind::Python,
+            runner: Runner::PythonServer(run),
+            targets: Vec::new(),
+        }
+    }
+
+    /// The leg's own targets, in place of the workload's.
+    pub fn with_targets(mut self, targets: Vec<LegTarget>) -> Leg {
+        self.targets = targets;
+        self
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::format;
 use crate::harness::Outcome;
-use crate::model::{Kind, Profile, Size, Target, Workload};
+use crate::model::{Kind, LegTarget, Profile, Size, Target, Workload};
 
 #[derive(Debug, Serialize)]
 pub struct RunReport {
@@ -65,6 +65,14 @@ pub struct LegReport {
     pub ratio_to_floor: Option<f64>,
     /// For a reference leg with a measurement: whether it met the target.
     pub target_met: Option<bool>,
+    /// The leg's own targets, where it has some (in place of the workload's).
+    pub targets: Vec<LegTarget>,
+    /// What the leg's own targets ask, in words, for the table.
+    pub target_text: Option<String>,
+    /// For legs that time each request: the median over the runs of each
+    /// run's 50th and 99th percentile latency.
+    pub p50_s: Option<f64>,
+    pub p99_s: Option<f64>,
 }
 
 impl LegReport {
@@ -85,15 +93,28 @@ impl LegReport {
             rate_per_s: None,
             ratio_to_floor: None,
             target_met: None,
+            targets: leg.targets.clone(),
+            target_text: None,
+            p50_s: None,
+            p99_s: None,
         };
         let outcome = match outcome {
-            Outcome::Measured(samples) if samples.is_empty() => {
+            Outcome::Measured(samples, _) if samples.is_empty() => {
                 Outcome::Failed("no timed run".to_string())
             }
             other => other,
         };
         match outcome {
-            Outcome::Measured(samples) => {
+            Outcome::Measured(samples, latencies) => {
+                if !latencies.is_empty() {
+                    let mid = |pick: fn(&crate::model::Latency) -> f64| {
+                        let mut values: Vec<f64> = latencies.iter().map(pick).collect();
+                        values.sort_by(f64::total_cmp);
+                        median(&values)
+                    };
+                    report.p50_s = Some(mid(|l| l.p50_s));
+                    report.p99_s = Some(mid(|l| l.p99_s));
+                }
                 let mut times: Vec<f64> = samples.iter().map(|s| s.elapsed_s).collect();
                 report.ops = samples[0].ops;
                 report.samples_s = times.clone();
@@ -158,15 +179,48 @@ impl WorkloadReport {
             };
             leg.ratio_to_floor = Some(per_op / floor);
         }
+        let rates: Vec<(&'static str, Option<f64>)> = self
+            .legs
+            .iter()
+            .map(|leg| (leg.id, leg.rate_per_s))
+            .collect();
+        let rate_of = |id: &str| rates.iter().find(|(leg, _)| *leg == id).and_then(|r| r.1);
+        let workload_met = |leg: &LegReport| match target {
+            Target::Ratio { max } => leg.ratio_to_floor.map(|ratio| ratio <= max),
+            Target::Rate { min } => leg.rate_per_s.map(|rate| rate >= min),
+        };
+        let unit = self.unit;
         for leg in self
             .legs
             .iter_mut()
             .filter(|leg| leg.kind == Kind::Reference)
         {
-            leg.target_met = match target {
-                Target::Ratio { max } => leg.ratio_to_floor.map(|ratio| ratio <= max),
-                Target::Rate { min } => leg.rate_per_s.map(|rate| rate >= min),
-            };
+            if leg.targets.is_empty() {
+                leg.target_met = workload_met(leg);
+                continue;
+            }
+            // A leg's own targets: met when every one is (unknown while
+            // one of them cannot be judged).
+            let mut met = Some(true);
+            let mut words = Vec::new();
+            for own in &leg.targets {
+                let (this, text) = match *own {
+                    LegTarget::Workload => (workload_met(leg), target.describe(unit)),
+                    LegTarget::Versus { than, factor } => (
+                        leg.rate_per_s
+                            .zip(rate_of(than))
+                            .map(|(ours, theirs)| ours >= factor * theirs),
+                        format!(">= {factor}x {than}'s {unit}s/s"),
+                    ),
+                };
+                met = match (met, this) {
+                    (Some(a), Some(b)) => Some(a && b),
+                    _ => None,
+                };
+                words.push(text);
+            }
+            leg.target_met = met;
+            leg.target_text = Some(words.join(", "));
         }
     }
 
@@ -198,17 +252,27 @@ pub fn print_table(report: &RunReport) {
         load(machine.load_at_end),
     );
     println!();
-    const COLUMNS: usize = 9;
+    const COLUMNS: usize = 11;
     let header = [
-        "workload", "leg", "kind", "n", "median", "per op", "ops/s", "vs floor", "target",
+        "workload", "leg", "kind", "n", "median", "per op", "ops/s", "vs floor", "p50", "p99",
+        "target",
     ];
+    // The latency columns only where some leg times its requests.
+    let timed = report
+        .workloads
+        .iter()
+        .any(|w| w.legs.iter().any(|leg| leg.p50_s.is_some()));
+    let shown: Vec<usize> = (0..COLUMNS)
+        .filter(|&c| timed || !matches!(c, 8 | 9))
+        .collect();
     // (cells, a reason in place of the measured cells, starts a new workload)
     let mut rows: Vec<([String; COLUMNS], Option<String>, bool)> = Vec::new();
     for workload in &report.workloads {
         for (i, leg) in workload.legs.iter().enumerate() {
+            let target_text = leg.target_text.as_ref().unwrap_or(&workload.target_text);
             let verdict = match leg.target_met {
-                Some(true) => format!("PASS {}", workload.target_text),
-                Some(false) => format!("MISS {}", workload.target_text),
+                Some(true) => format!("PASS {target_text}"),
+                Some(false) => format!("MISS {target_text}"),
                 None => String::new(),
             };
             let show =
@@ -222,6 +286,8 @@ pub fn print_table(report: &RunReport) {
                 show(leg.per_op_s, format::duration),
                 show(leg.rate_per_s, format::count),
                 show(leg.ratio_to_floor, format::ratio),
+                show(leg.p50_s, format::duration),
+                show(leg.p99_s, format::duration),
                 verdict,
             ];
             let note = leg.reason.as_ref().map(|why| match leg.status {
@@ -238,9 +304,9 @@ pub fn print_table(report: &RunReport) {
         }
     }
     let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
+        let padded: Vec<String> = shown
             .iter()
-            .zip(widths)
+            .filter_map(|&c| Some((cells.get(c)?, widths[c])))
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
         padded.join("  ").trim_end().to_string()

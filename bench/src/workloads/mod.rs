@@ -5,6 +5,7 @@ pub mod locks;
 pub mod managed;
 pub mod primes;
 pub mod round_trip;
+pub mod serve;
 pub mod sleeps;
 pub mod spawn;
 pub mod stream;
@@ -21,5 +22,6 @@ pub fn all() -> Vec<Workload> {
         managed::workload(),
         locks::workload(),
         sleeps::workload(),
+        serve::workload(),
     ]
 }

@@ -30,10 +30,10 @@
 //!   `Interrupted`: try it again.
 //! - Any other error (a client that reset the connection, or vanished) is
 //!   returned, never a panic: one client's trouble must not end a server.
-//! - Keep the buffer on the stack. `forking_server` runs `handle` in a
-//!   forked child, and a child forked from a program with threads must not
-//!   allocate (another thread may have held the allocator's lock at the
-//!   fork, for ever in the child).
+//! - Keep the buffer on the stack and make system calls only.
+//!   `forking_server` runs `handle` in a forked child, and a child forked
+//!   from a program with threads may only call async-signal-safe functions:
+//!   a lock another thread held at the fork stays held for ever there.
 //!
 //! `handle` takes any `Read + Write`, so the tests can play the client: a
 //! byte at a time, characters cut in two, writes that take three bytes or
