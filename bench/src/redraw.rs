@@ -92,6 +92,15 @@ fn leg(value: &Value, within: &str) -> Result<LegReport, String> {
         rate_per_s: number(value, "rate_per_s"),
         ratio_to_floor: number(value, "ratio_to_floor"),
         target_met: value.get("target_met").and_then(Value::as_bool),
+        // The leg's own targets are judged already: their verdict and words
+        // are enough to draw.
+        targets: Vec::new(),
+        target_text: value
+            .get("target_text")
+            .and_then(Value::as_str)
+            .map(String::from),
+        p50_s: number(value, "p50_s"),
+        p99_s: number(value, "p99_s"),
     })
 }
 
