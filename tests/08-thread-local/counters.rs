@@ -49,9 +49,12 @@ fn totals_arrive_when_the_threads_exit() {
         threads
             .into_iter()
             .for_each(|t| t.join().expect("a counting thread panicked"));
-        let all: Vec<ThreadTotal> = (0..4)
-            .filter_map(|_| totals.recv_timeout(LIMIT).ok())
-            .collect();
+        // Every sender went with its thread: read until the channel says
+        // so, to see a total sent twice as well as one never sent.
+        let mut all: Vec<ThreadTotal> = Vec::new();
+        while let Ok(total) = totals.recv_timeout(LIMIT) {
+            all.push(total);
+        }
         (early, all)
     });
     assert_eq!(
@@ -66,6 +69,47 @@ fn totals_arrive_when_the_threads_exit() {
         })
         .collect();
     assert_eq!(totals, expected, "one exact total per thread, sent at exit");
+}
+
+#[test]
+fn starting_again_sends_the_old_count_first() {
+    let (first_early, first, second) = within(LIMIT, "start_counting twice", || {
+        let (first_sink, first_totals) = mpsc::channel();
+        let (second_sink, second_totals) = mpsc::channel();
+        let first_early = thread::Builder::new()
+            .name("restarted".into())
+            .spawn(move || {
+                start_counting(first_sink);
+                count(5);
+                start_counting(second_sink);
+                // The old tally has reported by now, while this thread runs.
+                let first_early = first_totals.try_recv().ok();
+                count(7);
+                (first_early, first_totals)
+            })
+            .expect("a thread starts")
+            .join()
+            .expect("the counting thread panicked");
+        let (first_early, first_totals) = first_early;
+        let first: Vec<ThreadTotal> = first_totals.try_iter().collect();
+        let second: Vec<ThreadTotal> = second_totals.try_iter().collect();
+        (first_early, first, second)
+    });
+    let total = |total| ThreadTotal {
+        thread: "restarted".into(),
+        total,
+    };
+    assert_eq!(
+        first_early,
+        Some(total(5)),
+        "calling start_counting again sends the old count at once"
+    );
+    assert_eq!(first, [], "the old sink hears once, and only once");
+    assert_eq!(
+        second,
+        [total(7)],
+        "the new count starts from zero and is sent at exit"
+    );
 }
 
 #[test]
@@ -151,5 +195,26 @@ fn a_thread_keeps_its_slot_and_others_get_theirs() {
         slots,
         [1, 3],
         "init runs once per thread, in first-use order"
+    );
+}
+
+#[test]
+fn values_come_in_first_use_order() {
+    let firsts = within(LIMIT, "eight threads taking a slot one after another", || {
+        let container = Arc::new(PerThread::<usize>::new());
+        for i in 0..8 {
+            let container = Arc::clone(&container);
+            thread::spawn(move || {
+                container.get_or(|| i);
+            })
+            .join()
+            .expect("a thread panicked");
+        }
+        container.values().iter().map(|v| **v).collect::<Vec<_>>()
+    });
+    assert_eq!(
+        firsts,
+        (0..8).collect::<Vec<_>>(),
+        "values() lists the slots in the order the threads first asked for them"
     );
 }

@@ -1,11 +1,15 @@
-use std::sync::{Arc, Barrier};
-use std::thread;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Barrier, Mutex, mpsc};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use forklings_support::{procs, within};
 use thread_locals::fresh_locals::{
-    count_threads, fork_and_report, visit, visits, visits_in_new_thread,
+    ForkReport, count_threads, fork_and_report, visit, visits, visits_in_new_thread,
 };
+
+use crate::allocations::{CHILD_ALLOCATED, allocations, trap_forked_children};
+use crate::alone::alone;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -20,29 +24,52 @@ fn visits_count_per_thread() {
     assert_eq!(fresh, 0, "a new thread starts with fresh thread-locals");
 }
 
+/// `n` threads of the test's own, parked until the returned sender is
+/// dropped.
+fn park_threads(n: usize) -> (mpsc::Sender<()>, Vec<JoinHandle<()>>) {
+    let parked = Arc::new(Barrier::new(n + 1));
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let release_rx = Arc::new(Mutex::new(release_rx));
+    let threads = (0..n)
+        .map(|_| {
+            let (parked, release_rx) = (Arc::clone(&parked), Arc::clone(&release_rx));
+            thread::spawn(move || {
+                parked.wait();
+                let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
+            })
+        })
+        .collect();
+    parked.wait();
+    (release_tx, threads)
+}
+
+fn release(parked: (mpsc::Sender<()>, Vec<JoinHandle<()>>)) {
+    let (release_tx, threads) = parked;
+    drop(release_tx);
+    threads
+        .into_iter()
+        .for_each(|t| t.join().expect("a parked thread panicked"));
+}
+
+/// `fork_and_report`, with a failure explained.
+fn fork_and_report_or_explain(helper_visits: u32) -> ForkReport {
+    trap_forked_children();
+    fork_and_report(helper_visits).unwrap_or_else(|e| {
+        panic!(
+            "fork_and_report failed: {e}. (A forked child that allocates memory, through \
+             std::fs, format!, a Vec or println!, is stopped by the test with exit code \
+             {CHILD_ALLOCATED} before it can write its report.)"
+        )
+    })
+}
+
 #[test]
 fn count_threads_sees_live_threads() {
     let (few, many) = within(LIMIT, "count_threads", || {
-        // Parks `n` threads, counts, lets them go; returns the count.
         let count_with_parked = |n: usize| {
-            let parked = Arc::new(Barrier::new(n + 1));
-            let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-            let release_rx = Arc::new(std::sync::Mutex::new(release_rx));
-            let threads: Vec<_> = (0..n)
-                .map(|_| {
-                    let (parked, release_rx) = (Arc::clone(&parked), Arc::clone(&release_rx));
-                    thread::spawn(move || {
-                        parked.wait();
-                        let _ = release_rx.lock().unwrap().recv_timeout(LIMIT);
-                    })
-                })
-                .collect();
-            parked.wait();
+            let parked = park_threads(n);
             let counted = count_threads();
-            drop(release_tx);
-            threads
-                .into_iter()
-                .for_each(|t| t.join().expect("a parked thread panicked"));
+            release(parked);
             counted
         };
         (count_with_parked(3), count_with_parked(33))
@@ -60,12 +87,39 @@ fn count_threads_sees_live_threads() {
 }
 
 #[test]
+fn count_threads_allocates_nothing() {
+    let allocated = within(LIMIT, "count_threads", || {
+        count_threads();
+        let start = allocations();
+        let counted = count_threads();
+        (counted, allocations() - start)
+    });
+    assert!(allocated.0 >= 1, "counted {} threads", allocated.0);
+    assert_eq!(
+        allocated.1, 0,
+        "count_threads allocated {} times: a forked child may not allocate (no std::fs, no Vec)",
+        allocated.1
+    );
+}
+
+#[test]
 fn the_forked_child_has_one_thread_and_a_copy_of_its_locals() {
-    let report = within(LIMIT, "fork_and_report", || {
+    let (report, sibling_left_alone) = within(LIMIT, "fork_and_report", || {
+        // Another child of this process, already ended and not reaped yet:
+        // it is not fork_and_report's to reap.
+        let mut sibling = Command::new("true")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("could not start `true`");
+        let sibling_pid = sibling.id() as i32;
+        let ended = procs::eventually(LIMIT, || procs::is_zombie(sibling_pid));
         for _ in 0..3 {
             visit();
         }
-        fork_and_report(7).expect("fork failed")
+        let report = fork_and_report_or_explain(7);
+        let left_alone = !ended || procs::is_zombie(sibling_pid);
+        let _ = sibling.wait();
+        (report, left_alone)
     });
     assert!(
         report.threads_before >= 3,
@@ -84,5 +138,39 @@ fn the_forked_child_has_one_thread_and_a_copy_of_its_locals() {
         procs::state(report.child.as_raw()),
         None,
         "the child was not reaped"
+    );
+    assert!(
+        sibling_left_alone,
+        "another child of this process was reaped: wait for your own child's PID, not any child"
+    );
+}
+
+/// In a process of its own the test knows every thread there is: the
+/// threads counted before the fork are exactly those, plus the helper.
+#[test]
+fn the_helper_is_alive_and_counted_at_the_fork() {
+    alone(
+        "fresh_locals::the_helper_is_alive_and_counted_at_the_fork",
+        || {
+            let counts = within(LIMIT, "fork_and_report in a process of its own", || {
+                [0, 7].map(|extra| {
+                    let parked = park_threads(extra);
+                    let here = std::fs::read_dir("/proc/self/task")
+                        .expect("read /proc/self/task")
+                        .count();
+                    let report = fork_and_report_or_explain(2);
+                    release(parked);
+                    (here, report.threads_before)
+                })
+            });
+            for (here, before) in counts {
+                assert_eq!(
+                    before,
+                    here + 1,
+                    "{here} threads were alive besides the helper, and threads_before is {before}: \
+                     count the threads while the helper is alive, just before the fork"
+                );
+            }
+        },
     );
 }

@@ -6,3 +6,8 @@ mod counters;
 mod fresh_locals;
 mod pool_context;
 mod scratch_buffer;
+
+/// Not exercises: the counting allocator, and a test run in a process of
+/// its own.
+mod allocations;
+mod alone;

@@ -77,6 +77,58 @@ fn the_worker_gets_its_own_value_back() {
 }
 
 #[test]
+fn a_panicking_job_gives_the_worker_back_as_itself() {
+    let (panicked, after) = within(LIMIT, "a job that panics as alice", || {
+        let pool = std::sync::Arc::new(Pool::new(1));
+        result(pool.submit(|| set_user(Some("worker"))));
+        let p = std::sync::Arc::clone(&pool);
+        let failed = as_user("alice", move || {
+            p.submit_with_context(|| -> () { panic!("alice's job failed") })
+        });
+        // The job panicked: its result never comes, the channel closes.
+        let panicked = failed.recv_timeout(LIMIT).is_err();
+        // The same, only worker runs the next job.
+        let after = pool.submit(current_user).recv_timeout(LIMIT);
+        (panicked, after)
+    });
+    assert!(panicked, "a job that panics sends no result");
+    assert_eq!(
+        after,
+        Ok(Some("worker".to_string())),
+        "after a job that panicked, the worker is alive and has its own user back (restore it in a Drop)"
+    );
+}
+
+#[test]
+fn the_pool_runs_its_jobs_on_its_own_workers() {
+    let names = within(LIMIT, "20 jobs on a pool of two", || {
+        let pool = Pool::new(2);
+        // The first two jobs wait for each other: both workers must run.
+        let both = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let jobs: Vec<_> = (0..20)
+            .map(|i| {
+                let both = std::sync::Arc::clone(&both);
+                pool.submit(move || {
+                    if i < 2 {
+                        both.wait();
+                    }
+                    thread::current().name().map(str::to_owned)
+                })
+            })
+            .collect();
+        let mut names: Vec<Option<String>> = jobs.into_iter().map(result).collect();
+        names.sort();
+        names.dedup();
+        names
+    });
+    assert_eq!(
+        names,
+        [Some("pool-0".to_string()), Some("pool-1".to_string())],
+        "two workers, pool-0 and pool-1, run every job: not a thread per job"
+    );
+}
+
+#[test]
 fn no_context_is_carried_as_none() {
     let seen = within(LIMIT, "submit_with_context without a user", || {
         let pool = Pool::new(1);

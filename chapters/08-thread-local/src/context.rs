@@ -9,13 +9,13 @@
 //!
 //! def greet():
 //!     name = getattr(context, "student", "stranger")
-//!     print(f"Hello, {name} (in {threading.current_thread().name})")
+//!     return f"Hello, {name} (in {threading.current_thread().name})"
 //!
-//! def lesson(name):
+//! def attend(name, lesson):
 //!     context.student = name
-//!     homework()                   # ... which calls greet() eventually
+//!     lesson()                     # homework() ... calls greet() eventually
 //!
-//! threading.Thread(target=lesson, args=("Alice",), name="Thread-A").start()
+//! threading.Thread(target=attend, args=("Alice", homework), name="Thread-A").start()
 //! ```
 //!
 //! Build the same with `thread_local!`:
@@ -25,14 +25,18 @@
 //! - [`greet`] returns `Hello, NAME (in THREAD)`: the student (or
 //!   `stranger`), and the name of the current thread (or `<unnamed>`).
 //! - [`run_class`] starts one thread per `(student, thread name)`, named as
-//!   given; each sets its student, then calls a chain of at least two
-//!   functions of yours that ends in [`greet`] — none of them takes the
-//!   name as a parameter. It returns the greetings in the order given.
+//!   given, all of them before it joins any. Each sets its student, then
+//!   runs `lesson`: a function that takes no argument, like Python's
+//!   `target=`, and still greets the right student from a few calls down
+//!   (the tests pass one that ends in [`greet`]). It returns what each
+//!   lesson returned, in the order given — not the order the threads
+//!   finish in.
 //!
-//! The tests snapshot the sorted greetings of a class of four; check that
-//! four threads which all set their student before any reads it back each
-//! read their own; that a new thread has no student; and that setting again
-//! replaces the name.
+//! The tests check the greetings of a class of four in the order given;
+//! that the whole class runs at once and comes back in order although the
+//! threads finish last-first; that four threads which all set their
+//! student before any reads it back each read their own; that a new thread
+//! has no student; and that setting again replaces the name.
 //!
 //! Stuck? `cargo course hint context`.
 
@@ -53,8 +57,8 @@ pub fn greet() -> String {
 }
 
 /// Runs each `(student, thread name)` on a thread of that name, which sets
-/// its student and greets from deep in a call chain; returns the greetings
+/// its student and then runs `lesson`; returns what each lesson returned,
 /// in the order given.
-pub fn run_class(class: &[(&str, &str)]) -> Vec<String> {
+pub fn run_class(class: &[(&str, &str)], lesson: fn() -> String) -> Vec<String> {
     todo!()
 }

@@ -21,10 +21,12 @@
 //!    the same slot. (A `Mutex` around a map from `ThreadId` is fine: a
 //!    thread finds its slot once, then works on it without the lock.)
 //!
-//! The tests check that each thread's exact total arrives, and only once the
-//! thread has exited; that counting before `start_counting` sends nothing;
-//! that four threads get four slots whose counts add up exactly; and that a
-//! slot is made once per thread.
+//! The tests check that each thread's exact total arrives once, and only
+//! once the thread has exited; that calling `start_counting` again sends the
+//! old count at once and starts the new one from zero; that counting before
+//! `start_counting` sends nothing; that four threads get four slots whose
+//! counts add up exactly; that a slot is made once per thread; and that
+//! `values` lists the slots in the order the threads first asked.
 //!
 //! Stuck? `cargo course hint counters`.
 

@@ -35,9 +35,13 @@
 //!   and returns a [`ForkReport`].
 //!
 //! The tests check per-thread counts and a fresh new thread; that
-//! `count_threads` sees threads that are alive; and that the forked child
-//! has exactly one thread and the forking thread's visits — not 0, not the
-//! helper's — and was reaped.
+//! `count_threads` sees threads that are alive and allocates nothing; that
+//! the forked child has exactly one thread and the forking thread's visits
+//! — not 0, not the helper's — and was reaped, while another child of the
+//! process was left alone; and, in a process of their own where every
+//! thread is known, that `threads_before` counts exactly the threads alive
+//! plus the helper. A forked child that allocates is stopped by the tests
+//! before it can report.
 //!
 //! Stuck? `cargo course hint fresh_locals`.
 

@@ -30,12 +30,16 @@
 //! - [`Pool::submit_with_context`] reads the sender's user at submit time
 //!   (`None` included) and runs the job with it; afterwards the worker has
 //!   its own user back, even if the job panicked (restore it in a `Drop`).
+//! - A job that panics does not take its worker down
+//!   (`std::panic::catch_unwind`): its receiver sees the channel closed, and
+//!   the worker goes on with the next job.
 //!
-//! The tests check that a plain job sees the pool thread's value; that a
-//! job carries alice's or bob's user; that the worker gets its own value
-//! back afterwards; that "no user" travels too; that 100 jobs from four
-//! senders each see their sender; and that dropping the pool finishes the
-//! queued jobs.
+//! The tests check that a plain job sees the pool thread's value; that the
+//! pool's two workers run all of twenty jobs; that a job carries alice's or
+//! bob's user; that the worker gets its own value back afterwards, also
+//! after a job that panicked; that "no user" travels too; that 100 jobs
+//! from four senders each see their sender; and that dropping the pool
+//! finishes the queued jobs.
 //!
 //! Stuck? `cargo course hint pool_context`.
 

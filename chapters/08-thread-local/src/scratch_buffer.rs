@@ -13,14 +13,16 @@
 //! each word with `to_ascii_lowercase`, join the words with one space — into
 //! a byte buffer, then hash the bytes with 64-bit FNV-1a: start from
 //! `0xcbf29ce484222325`, and for each byte `hash = (hash ^ byte) *
-//! 0x100000001b3` (wrapping).
+//! 0x100000001b3` (wrapping). Only ASCII counts: a no-break space or an
+//! ideographic space is part of a word, and `É` stays `É`.
 //!
 //! - [`fingerprint_alloc`] normalizes into a new `Vec<u8>` on every call.
 //! - [`fingerprint`] gives the same value, normalizing into this thread's
 //!   scratch buffer (`thread_local!` with a `RefCell<Vec<u8>>`).
 //! - [`scratch_capacity`] is the capacity of this thread's buffer.
 //!
-//! The tests check both functions against the definition (a property test),
+//! The tests check both functions against the definition (a property test,
+//! and lines with non-ASCII letters and spaces),
 //! that the buffer grows once and is then reused, that each thread has its
 //! own, and — counting allocations — that 100 calls on a warm buffer
 //! allocate nothing at all. How much time that saves is not a test: the

@@ -27,19 +27,11 @@ pub fn greet() -> String {
     format!("Hello, {name} (in {thread})")
 }
 
-/// Three calls deep, and nobody passes the name along.
-fn lesson() -> String {
-    exercise()
-}
-
-fn exercise() -> String {
-    greet()
-}
-
 /// Runs each `(student, thread name)` on a thread of that name, which sets
-/// its student and greets from deep in a call chain; returns the greetings
+/// its student and then runs `lesson`; returns what each lesson returned,
 /// in the order given.
-pub fn run_class(class: &[(&str, &str)]) -> Vec<String> {
+pub fn run_class(class: &[(&str, &str)], lesson: fn() -> String) -> Vec<String> {
+    // Every thread starts before any is joined: the class runs at once.
     let threads: Vec<_> = class
         .iter()
         .map(|&(name, thread_name)| {
@@ -53,6 +45,7 @@ pub fn run_class(class: &[(&str, &str)]) -> Vec<String> {
                 .expect("a thread starts")
         })
         .collect();
+    // Joined in the order given, whatever order they finish in.
     threads
         .into_iter()
         .map(|t| t.join().expect("a class thread panicked"))
