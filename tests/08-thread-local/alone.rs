@@ -1,6 +1,7 @@
 //! Not an exercise: runs a test body in a process of its own, so that a
-//! count of threads sees only the threads that body and the code under test
-//! started, even when `cargo test` runs the other tests at the same time.
+//! count of threads, or of the CPU time all threads used, sees only what
+//! that body and the code under test did, even when `cargo test` runs the
+//! other tests at the same time.
 
 use std::env;
 use std::process::Command;

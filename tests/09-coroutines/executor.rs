@@ -1,4 +1,4 @@
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use coroutines::executor::{Executor, join_all, yield_now};
 use forklings_support::within;
+
+use crate::cpu;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -121,7 +123,7 @@ fn a_task_can_spawn_and_await_another() {
 
 #[test]
 fn block_on_sleeps_until_a_wake_from_another_thread() {
-    let (polls, value) = within(LIMIT, "block_on waiting for a thread", || {
+    let (polls, value, cpu_used) = within(LIMIT, "block_on waiting for a thread", || {
         let executor = Executor::new();
         // A value a thread delivers after a while, and the waker to call.
         let slot: Arc<Mutex<(Option<u32>, Option<Waker>)>> = Arc::new(Mutex::new((None, None)));
@@ -130,7 +132,7 @@ fn block_on_sleeps_until_a_wake_from_another_thread() {
         let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
         let worker = thread::spawn(move || {
             if wait_for_go.recv_timeout(LIMIT).is_ok() {
-                thread::sleep(Duration::from_millis(50));
+                thread::sleep(WAIT);
             }
             let waker = {
                 let mut slot = for_thread.lock().unwrap();
@@ -142,6 +144,7 @@ fn block_on_sleeps_until_a_wake_from_another_thread() {
             }
         });
         let mut polls = 0;
+        let cpu_before = cpu::this_thread();
         let value = executor.block_on(poll_fn(|cx| {
             polls += 1;
             let mut slot = slot.lock().unwrap();
@@ -154,14 +157,151 @@ fn block_on_sleeps_until_a_wake_from_another_thread() {
                 }
             }
         }));
+        let cpu_used = cpu::this_thread() - cpu_before;
         worker.join().expect("the worker thread");
-        (polls, value)
+        (polls, value, cpu_used)
     });
     assert_eq!(value, 5);
     assert_eq!(
         polls, 2,
         "polled once, then once more after the one wake: no busy polling"
     );
+    assert!(
+        cpu_used < WAIT / 4,
+        "block_on used {cpu_used:?} of CPU time while it waited {WAIT:?} for a wake: \
+         with nothing to do it must sleep (thread::park), not spin"
+    );
+}
+
+/// How long the thread of `block_on_sleeps_until_a_wake_from_another_thread`
+/// makes block_on wait.
+const WAIT: Duration = Duration::from_millis(400);
+
+/// A pending task is polled again only when its waker is called, however
+/// busy the other tasks keep the executor.
+#[test]
+fn only_woken_tasks_are_polled() {
+    let polls = within(LIMIT, "a waiting task beside a busy one", || {
+        let executor = Executor::new();
+        let polls = Rc::new(Cell::new(0));
+        let slot: Rc<RefCell<(bool, Option<Waker>)>> = Rc::default();
+        let waiting = {
+            let (polls, slot) = (Rc::clone(&polls), Rc::clone(&slot));
+            executor.spawn(poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                let mut slot = slot.borrow_mut();
+                if slot.0 {
+                    Poll::Ready(())
+                } else {
+                    slot.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }))
+        };
+        let busy = executor.spawn(async move {
+            for _ in 0..20 {
+                yield_now().await;
+            }
+            let waker = {
+                let mut slot = slot.borrow_mut();
+                slot.0 = true;
+                slot.1.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        executor.block_on(join_all(vec![waiting, busy]));
+        polls.get()
+    });
+    assert_eq!(
+        polls, 2,
+        "the waiting task was polled {polls} times while another task yielded 20 times: \
+         poll a task only when its waker was called, not every task on every turn"
+    );
+}
+
+/// Two wakes before the task runs again ask for one poll, not two.
+#[test]
+fn a_task_woken_twice_before_it_runs_is_polled_once() {
+    let polls = within(LIMIT, "a task woken twice", || {
+        let executor = Executor::new();
+        let polls = Rc::new(Cell::new(0));
+        let slot: Rc<RefCell<(bool, Option<Waker>)>> = Rc::default();
+        let task = {
+            let (polls, slot) = (Rc::clone(&polls), Rc::clone(&slot));
+            executor.spawn(poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                let mut slot = slot.borrow_mut();
+                if polls.get() == 1 {
+                    cx.waker().wake_by_ref();
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                if slot.0 {
+                    Poll::Ready(())
+                } else {
+                    slot.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }))
+        };
+        let later = executor.spawn(async move {
+            for _ in 0..5 {
+                yield_now().await;
+            }
+            let waker = {
+                let mut slot = slot.borrow_mut();
+                slot.0 = true;
+                slot.1.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        executor.block_on(join_all(vec![task, later]));
+        polls.get()
+    });
+    assert_eq!(
+        polls, 3,
+        "woken twice, then once more later: 3 polls, not {polls} (queue a task once until it runs)"
+    );
+}
+
+/// A task that never stops yielding still leaves block_on's own future its
+/// turns.
+#[test]
+fn a_task_that_keeps_yielding_does_not_starve_block_on() {
+    let value = within(LIMIT, "block_on beside a task that always yields", || {
+        let executor = Executor::new();
+        drop(executor.spawn(async {
+            loop {
+                yield_now().await;
+            }
+        }));
+        executor.block_on(async {
+            yield_now().await;
+            yield_now().await;
+            5
+        })
+    });
+    assert_eq!(value, 5);
+}
+
+/// `spawn` only queues the task: it runs once some `block_on` runs.
+#[test]
+fn spawn_leaves_the_running_to_block_on() {
+    let (at_spawn, after) = within(LIMIT, "a spawned task", || {
+        let executor = Executor::new();
+        let ran = Rc::new(Cell::new(false));
+        let flag = Rc::clone(&ran);
+        let handle = executor.spawn(async move { flag.set(true) });
+        let at_spawn = ran.get();
+        executor.block_on(handle).expect("no panic");
+        (at_spawn, ran.get())
+    });
+    assert!(!at_spawn, "spawn ran the task at once, before block_on");
+    assert!(after, "block_on ran the task");
 }
 
 #[test]

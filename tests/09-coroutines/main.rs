@@ -10,5 +10,10 @@ mod task_pool;
 mod timers;
 mod with_tokio;
 
-/// Not an exercise: the local look-up server the I/O tests talk to.
+/// Not exercises: the local look-up server the I/O tests talk to, wakers
+/// of the tests' own, CPU time and thread counts, and a test run in a
+/// process of its own.
+mod alone;
+mod cpu;
 mod server;
+mod wakers;

@@ -1,5 +1,7 @@
+use std::future::{Future, poll_fn};
 use std::io;
 use std::os::fd::AsFd;
+use std::pin::pin;
 use std::time::Duration;
 
 use coroutines::executor::Executor;
@@ -7,7 +9,9 @@ use coroutines::reactor::{TcpConn, lookup, lookup_all};
 use forklings_support::within;
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
 
-use crate::server::Server;
+use crate::alone::alone;
+use crate::cpu;
+use crate::server::{SLEEPY, Server};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -78,4 +82,81 @@ fn a_missing_key_fails_in_its_own_place() {
             Ok("value of last".to_string()),
         ]
     );
+}
+
+/// The answer comes in three writes a moment apart: read until the newline,
+/// waiting again (on the same socket) between the pieces.
+#[test]
+fn an_answer_in_pieces_is_read_whole() {
+    let server = Server::start(1);
+    let addr = server.addr;
+    let answer = within(LIMIT, "a look-up answered in pieces", move || {
+        Executor::new()
+            .block_on(lookup(addr, "pieces-7"))
+            .map_err(|e| e.to_string())
+    });
+    assert_eq!(answer, Ok("value of pieces-7".to_string()));
+}
+
+#[test]
+fn end_of_file_in_the_middle_of_a_line_is_an_error() {
+    let server = Server::start(1);
+    let addr = server.addr;
+    let answer = within(LIMIT, "a look-up cut short", move || {
+        Executor::new()
+            .block_on(lookup(addr, "truncated-3"))
+            .map_err(|e| e.kind())
+    });
+    assert_eq!(
+        answer,
+        Err(io::ErrorKind::UnexpectedEof),
+        "the server sent part of a line and closed: that is no answer"
+    );
+}
+
+/// A look-up that waits a second for its answer is polled when it starts
+/// and when the reactor wakes it: not in a loop while it waits.
+#[test]
+fn a_waiting_lookup_is_polled_only_when_woken() {
+    let server = Server::start(1);
+    let addr = server.addr;
+    let (polls, answer) = within(LIMIT, "a look-up answered after a second", move || {
+        let mut polls = 0;
+        let mut waiting = pin!(lookup(addr, "sleepy-1"));
+        let answer = Executor::new().block_on(poll_fn(|cx| {
+            polls += 1;
+            waiting.as_mut().poll(cx)
+        }));
+        (polls, answer.map_err(|e| e.kind()))
+    });
+    assert_eq!(answer, Ok("value of sleepy-1".to_string()));
+    assert!(
+        polls <= 4,
+        "the look-up was polled {polls} times while it waited {SLEEPY:?}: \
+         wait in epoll, and be polled again only when the reactor wakes you"
+    );
+}
+
+/// In a process of its own, where every thread is known: while the only
+/// look-up waits for its answer, no thread of the process uses the CPU.
+#[test]
+fn nothing_spins_while_a_lookup_waits() {
+    alone("reactor::nothing_spins_while_a_lookup_waits", || {
+        let server = Server::start(1);
+        let addr = server.addr;
+        let (used, answer) = within(LIMIT, "a look-up answered after a second", move || {
+            let executor = Executor::new();
+            // The first look-up starts the reactor thread.
+            let _ = executor.block_on(lookup(addr, "warm-up"));
+            let start = cpu::this_process();
+            let answer = executor.block_on(lookup(addr, "sleepy-2"));
+            (cpu::this_process() - start, answer.map_err(|e| e.kind()))
+        });
+        assert_eq!(answer, Ok("value of sleepy-2".to_string()));
+        assert!(
+            used < Duration::from_millis(200),
+            "the process used {used:?} of CPU time while its only look-up waited {SLEEPY:?}: \
+             the reactor thread must block in epoll_wait (no timeout), not poll it in a loop"
+        );
+    });
 }

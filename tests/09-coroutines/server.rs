@@ -2,9 +2,15 @@
 //! 127.0.0.1 that answers one line per connection, run by threads of the
 //! test (blocking code, so it does not depend on the student's reactor).
 //!
-//! Protocol: the client sends `key\n`; the server answers `value of key\n`.
+//! Protocol: the client sends `key\n`; the server answers `value of key\n`
+//! and keeps the connection open until the client closes it: the answer is
+//! one line, not everything up to end of file.
 //! Keys starting with `missing` get the connection closed with no answer;
-//! keys starting with `slow` get no answer until the client hangs up.
+//! keys starting with `slow` get no answer until the client hangs up;
+//! keys starting with `truncated` get part of a line, then end of file;
+//! keys starting with `pieces` get their answer in three writes, a moment
+//! apart, so that the client reads it in pieces; keys starting with
+//! `sleepy` get their answer after a second, in one write.
 //!
 //! To show that look-ups are in flight *at once*, the server holds answers
 //! back in batches: the n-th request is answered only once `batch` requests
@@ -13,7 +19,7 @@
 //! Within a batch, answers go out last-arrived first, so answers arrive out
 //! of request order.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -24,6 +30,13 @@ use std::time::{Duration, Instant};
 const BATCH_WAIT: Duration = Duration::from_secs(3);
 /// How long a connection may stay silent before the server gives up on it.
 const IDLE: Duration = Duration::from_secs(10);
+/// How long the server keeps a connection open after its answer, waiting
+/// for the client to close it: longer than any test waits.
+const HOLD: Duration = Duration::from_secs(60);
+/// The pause between two pieces of an answer.
+const PIECE_GAP: Duration = Duration::from_millis(30);
+/// How long a `sleepy` key waits for its answer.
+pub const SLEEPY: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Counts {
@@ -109,6 +122,26 @@ fn serve(shared: &Shared, stream: TcpStream) {
         let _ = reader.read_line(&mut line);
         return;
     }
+    if key.starts_with("truncated") {
+        // Part of a line, then end of file.
+        let _ = (&stream).write_all(format!("value of {key}").as_bytes());
+        return;
+    }
+    if key.starts_with("sleepy") {
+        thread::sleep(SLEEPY);
+        let _ = (&stream).write_all(format!("value of {key}\n").as_bytes());
+        hold_until_closed(&stream);
+        return;
+    }
+    if key.starts_with("pieces") {
+        let _ = stream.set_nodelay(true);
+        for piece in ["value ", &format!("of {key}"), "\n"] {
+            let _ = (&stream).write_all(piece.as_bytes());
+            thread::sleep(PIECE_GAP);
+        }
+        hold_until_closed(&stream);
+        return;
+    }
 
     let batch = shared.batch;
     let mut counts = shared.counts.lock().unwrap();
@@ -155,4 +188,14 @@ fn serve(shared: &Shared, stream: TcpStream) {
     let _ = (&stream).write_all(answer.as_bytes());
     counts.answered[batch_no] += 1;
     shared.changed.notify_all();
+    drop(counts);
+    hold_until_closed(&stream);
+}
+
+/// Keeps the connection open until the client closes it (or sends more),
+/// as a server of a line protocol does.
+fn hold_until_closed(stream: &TcpStream) {
+    let _ = stream.set_read_timeout(Some(HOLD));
+    let mut rest = [0u8; 64];
+    let _ = (&*stream).read(&mut rest);
 }

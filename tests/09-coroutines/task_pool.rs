@@ -1,4 +1,4 @@
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::pending;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -12,17 +12,21 @@ use proptest::prelude::*;
 const LIMIT: Duration = Duration::from_secs(10);
 
 /// Runs `tasks` tasks in a pool of `limit`, each sleeping `nap`; returns
-/// the most that ran at once and the task results in spawn order.
+/// the most that ran at once and the task results in spawn order, and
+/// checks that the tasks started in spawn order.
 fn run_pool(limit: usize, tasks: usize, nap: Duration) -> (usize, Vec<usize>) {
-    within(LIMIT, "a task pool", move || {
+    let (most, results, started) = within(LIMIT, "a task pool", move || {
         let executor = Executor::new();
         let pool = TaskPool::new(&executor, limit);
         let running = Rc::new(Cell::new(0usize));
         let most = Rc::new(Cell::new(0usize));
+        let started = Rc::new(RefCell::new(Vec::new()));
         let handles = (0..tasks)
             .map(|i| {
                 let (running, most) = (Rc::clone(&running), Rc::clone(&most));
+                let started = Rc::clone(&started);
                 pool.spawn(async move {
+                    started.borrow_mut().push(i);
                     running.set(running.get() + 1);
                     most.set(most.get().max(running.get()));
                     sleep(nap).await;
@@ -33,8 +37,15 @@ fn run_pool(limit: usize, tasks: usize, nap: Duration) -> (usize, Vec<usize>) {
             .collect();
         let results = executor.block_on(join_all(handles));
         let results = results.into_iter().map(|r| r.expect("no panic")).collect();
-        (most.get(), results)
-    })
+        let started = started.borrow().clone();
+        (most.get(), results, started)
+    });
+    assert_eq!(
+        started,
+        (0..tasks).collect::<Vec<_>>(),
+        "the tasks waiting for a place get it first come, first served"
+    );
+    (most, results)
 }
 
 #[test]
@@ -124,5 +135,78 @@ fn a_timed_out_future_is_dropped() {
     assert!(
         dropped,
         "timeout returns Err(Elapsed) and the future is dropped by then"
+    );
+}
+
+/// Tasks spawned while the pool is full, by tasks about to end (a crawler
+/// adding the links it found), must not push the pool past its limit: a
+/// task woken because a place came free checks again that it is still free.
+#[test]
+fn tasks_spawned_while_the_pool_is_full_keep_to_the_limit() {
+    let (most, done) = within(LIMIT, "a pool whose tasks spawn tasks", || {
+        let executor = Executor::new();
+        let pool = TaskPool::new(&executor, 2);
+        let running = Rc::new(Cell::new(0usize));
+        let most = Rc::new(Cell::new(0usize));
+        let children = Rc::new(RefCell::new(Vec::new()));
+        let counted = |running: &Rc<Cell<usize>>, most: &Rc<Cell<usize>>| {
+            let (running, most) = (Rc::clone(running), Rc::clone(most));
+            async move {
+                running.set(running.get() + 1);
+                most.set(most.get().max(running.get()));
+                for _ in 0..3 {
+                    yield_now().await;
+                }
+                running.set(running.get() - 1);
+            }
+        };
+        let seeds: Vec<_> = (0..6)
+            .map(|_| {
+                let (pool2, children) = (pool.clone(), Rc::clone(&children));
+                let seed = counted(&running, &most);
+                let child = counted(&running, &most);
+                pool.spawn(async move {
+                    seed.await;
+                    // Spawned just before this task gives its place back.
+                    children.borrow_mut().push(pool2.spawn(child));
+                })
+            })
+            .collect();
+        let mut done = executor.block_on(join_all(seeds)).len();
+        let children = children.take();
+        done += executor.block_on(join_all(children)).len();
+        (most.get(), done)
+    });
+    assert_eq!(done, 12);
+    assert_eq!(most, 2, "a pool of 2 ran {most} tasks at once");
+}
+
+/// With no time left the future is still polled once: a result that is
+/// ready counts.
+#[test]
+fn timeout_of_zero_takes_a_result_that_is_ready() {
+    let result = within(LIMIT, "timeout(0, a ready future)", || {
+        Executor::new().block_on(timeout(Duration::ZERO, async { 7 }))
+    });
+    assert_eq!(result, Ok(7), "the future goes first; the deadline only decides when it is not ready");
+}
+
+/// The deadline is set once, when timeout starts: a future that keeps
+/// waking up (and never ends) does not move it.
+#[test]
+fn a_future_that_keeps_waking_still_times_out() {
+    let (result, elapsed) = within(LIMIT, "timeout(200 ms, a restless future)", || {
+        let start = Instant::now();
+        let result = Executor::new().block_on(timeout(Duration::from_millis(200), async {
+            loop {
+                sleep(Duration::from_millis(20)).await;
+            }
+        }));
+        (result, start.elapsed())
+    });
+    assert_eq!(result, Err(Elapsed));
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "a 200 ms timeout gave up after {elapsed:?}: the deadline must not restart when the future wakes"
     );
 }

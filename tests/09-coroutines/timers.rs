@@ -1,13 +1,18 @@
 use std::cell::RefCell;
 use std::future::{Future, poll_fn};
+use std::task::Context;
 use std::pin::pin;
 use std::rc::Rc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use coroutines::executor::{Executor, join_all};
+use coroutines::executor::{Executor, join_all, yield_now};
 use coroutines::timers::{sleep, sleep_until};
 use forklings_support::within;
+
+use crate::alone::alone;
+use crate::cpu;
+use crate::wakers::counter;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -104,4 +109,95 @@ fn ten_thousand_sleepers_share_one_thread() {
         elapsed < Duration::from_secs(5),
         "took {elapsed:?}: the sleeps did not overlap"
     );
+}
+
+/// A deadline earlier than every other must wake the timer thread, which
+/// was sleeping towards the later one.
+#[test]
+fn an_earlier_deadline_added_later_is_not_missed() {
+    let elapsed = within(LIMIT, "a short sleep after a long one", || {
+        let executor = Executor::new();
+        // Registered first: the timer thread sleeps towards it.
+        drop(executor.spawn(sleep(Duration::from_secs(5))));
+        let start = Instant::now();
+        executor.block_on(async {
+            // The long sleep is polled, and registered, during this yield.
+            yield_now().await;
+            sleep(Duration::from_millis(50)).await;
+        });
+        start.elapsed()
+    });
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "a 50 ms sleep, registered after a 5 s one, took {elapsed:?}: \
+         a new earliest deadline must wake the timer thread"
+    );
+}
+
+/// Polled again before its deadline, a sleep keeps one entry and swaps in
+/// the latest waker: it wakes once, and wakes the waker of its last poll.
+#[test]
+fn a_sleep_polled_again_wakes_once_with_its_latest_waker() {
+    let (first, latest) = within(LIMIT, "a sleep polled six times", || {
+        let mut nap = pin!(sleep(Duration::from_millis(200)));
+        let (first, first_waker) = counter();
+        let (latest, latest_waker) = counter();
+        for waker in [&first_waker, &first_waker, &first_waker, &latest_waker, &latest_waker, &latest_waker] {
+            let polled = nap.as_mut().poll(&mut Context::from_waker(waker));
+            assert!(polled.is_pending(), "the sleep ended before its 200 ms");
+        }
+        latest.wait_for(1, Duration::from_secs(3));
+        // Leave room for any wake still to come.
+        thread::sleep(Duration::from_millis(300));
+        (first.wakes(), latest.wakes())
+    });
+    assert_eq!(
+        (first, latest),
+        (0, 1),
+        "(wakes of the first waker, wakes of the latest): one entry per sleep, and its waker kept up to date"
+    );
+}
+
+/// Sleeping tasks cost no thread: one timer thread serves them all.
+#[test]
+fn sleepers_share_one_timer_thread() {
+    let (before, during) = within(LIMIT, "400 tasks sleeping 300 ms", || {
+        let executor = Executor::new();
+        let before = cpu::threads();
+        let sleepers: Vec<_> = (0..400)
+            .map(|_| executor.spawn(sleep(Duration::from_millis(300))))
+            .collect();
+        // Runs after every sleeper was polled once, and has registered.
+        let during = executor.block_on(executor.spawn(async {
+            yield_now().await;
+            cpu::threads()
+        }));
+        executor.block_on(join_all(sleepers));
+        (before, during.expect("no panic"))
+    });
+    assert!(
+        during < before + 100,
+        "{before} threads before, {during} while 400 tasks slept: one timer thread for all, not a thread per sleep"
+    );
+}
+
+/// In a process of its own, where every thread is known: while the only
+/// task sleeps, no thread of the process uses the CPU.
+#[test]
+fn nothing_spins_while_a_task_sleeps() {
+    alone("timers::nothing_spins_while_a_task_sleeps", || {
+        let used = within(LIMIT, "a 1 s sleep", || {
+            let executor = Executor::new();
+            // The first sleep starts the timer thread.
+            executor.block_on(sleep(Duration::from_millis(10)));
+            let start = cpu::this_process();
+            executor.block_on(sleep(Duration::from_secs(1)));
+            cpu::this_process() - start
+        });
+        assert!(
+            used < Duration::from_millis(200),
+            "the process used {used:?} of CPU time while its only task slept 1 s: \
+             the timer thread must sleep until the earliest deadline, not check over and over"
+        );
+    });
 }

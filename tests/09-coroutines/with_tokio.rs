@@ -72,3 +72,36 @@ fn a_missing_key_is_an_io_error() {
         [Err(LookupError::Io(io::ErrorKind::UnexpectedEof))]
     );
 }
+
+#[test]
+fn end_of_file_in_the_middle_of_a_line_is_an_io_error() {
+    let server = Server::start(1);
+    let answers = run(&server, &["truncated"], 1, EACH);
+    assert_eq!(
+        answers,
+        [Err(LookupError::Io(io::ErrorKind::UnexpectedEof))],
+        "part of a line, then end of file, is no answer"
+    );
+}
+
+/// One place, two slow keys ahead of a quick one, half a second each: the
+/// quick key waits a second for its place, and that wait is not its time
+/// to answer. (`timeout` goes around the look-up, not around the permit.)
+#[test]
+fn the_time_allowed_starts_with_the_place() {
+    let server = Server::start(1);
+    let answers = run(
+        &server,
+        &["slow-1", "slow-2", "after"],
+        1,
+        Duration::from_millis(500),
+    );
+    assert_eq!(
+        answers,
+        [
+            Err(LookupError::TimedOut),
+            Err(LookupError::TimedOut),
+            Ok("value of after".to_string()),
+        ]
+    );
+}

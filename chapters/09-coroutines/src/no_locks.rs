@@ -17,27 +17,38 @@
 //! answer = gevent.get_hub().threadpool.spawn(blocking_call).get()
 //! ```
 //!
-//! - [`tally`] counts words with `workers` tasks on your executor. They
-//!   share the queue of words and the [`Tally`] through `Rc<RefCell<...>>`:
-//!   no `Mutex`, no atomics. Each worker takes one word, counts it (and
-//!   notes it in `per_worker`), then yields. End every `borrow_mut` before
-//!   an `.await`: a borrow held across it would make the next task's borrow
-//!   panic.
+//! - [`count_words`] is one worker: it takes a word from the shared queue,
+//!   counts it in the shared [`Tally`] (and adds one to
+//!   `per_worker[worker]`), then yields (`yield_now().await`), and again,
+//!   until the queue is empty. The queue and the table come in as
+//!   `Rc<RefCell<...>>`: no `Mutex`, no atomics. End every borrow before
+//!   an `.await`: a borrow held across it would make the next task's
+//!   borrow panic. And take the word and count it in one go, between the
+//!   same two `.await`s: that is what makes the count safe without a lock.
+//! - [`tally`] counts `words` with `workers` of them on your executor,
+//!   sharing one queue and one table, and returns the table.
 //! - [`unblock`] runs a blocking closure on a thread of its own and returns
-//!   a future of its result. The thread stores the result and calls the
-//!   waker it finds, which is why wakers must be `Send`. A panic in the
+//!   a future of its result. The thread stores the result and then calls
+//!   the waker it finds (in that order: whoever is woken may poll at
+//!   once), which is why wakers must be `Send`. A panic in the
 //!   closure is passed on to the awaiting task
 //!   (`std::panic::catch_unwind`, then `resume_unwind`).
 //!
 //! The tests check the counts against a plain loop for random words, and
-//! that every worker got a turn. Then two tasks: `a` waits, blocking, for a
-//! message `b` would send. Called in the task, the blocking wait runs out
-//! before `b` ever runs — the stall, shown as an order of events. Through
-//! `unblock`, `b` runs while `a` waits and `a` gets the message.
+//! that every worker got a turn; and, watching from a task of their own
+//! between every two turns of the workers, that no borrow is held and that
+//! the words taken from the queue are exactly the words counted. Then two
+//! tasks: `a` waits, blocking, for a message `b` would send. Called in the
+//! task, the blocking wait runs out before `b` ever runs — the stall, shown
+//! as an order of events. Through `unblock`, `b` runs while `a` waits and
+//! `a` gets the message, and `a`'s future is polled only twice: once to
+//! start, once when the thread wakes it with the result in place.
 //!
 //! Stuck? `cargo course hint no_locks`.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use crate::executor::Executor;
 
@@ -50,8 +61,19 @@ pub struct Tally {
     pub per_worker: Vec<usize>,
 }
 
-/// Counts `words` with `workers` tasks that share one queue of words and one
-/// table of counts, each taking one word at a time and yielding after it.
+/// One worker: takes a word from the shared queue, counts it in the shared
+/// table (and in `per_worker[worker]`), yields, and again, until the queue
+/// is empty.
+pub async fn count_words(
+    worker: usize,
+    queue: Rc<RefCell<VecDeque<String>>>,
+    tally: Rc<RefCell<Tally>>,
+) {
+    todo!()
+}
+
+/// Counts `words` with `workers` tasks of [`count_words`] that share one
+/// queue of words and one table of counts.
 pub fn tally(executor: &Executor, words: &[&str], workers: usize) -> Tally {
     todo!()
 }

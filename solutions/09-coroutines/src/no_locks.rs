@@ -22,45 +22,48 @@ pub struct Tally {
     pub per_worker: Vec<usize>,
 }
 
-/// Counts `words` with `workers` tasks that share one queue of words and one
-/// table of counts, each taking one word at a time and yielding after it.
-pub fn tally(executor: &Executor, words: &[&str], workers: usize) -> Tally {
+/// One worker: takes a word from the shared queue, counts it in the shared
+/// table (and in `per_worker[worker]`), yields, and again, until the queue
+/// is empty.
+pub async fn count_words(
+    worker: usize,
+    queue: Rc<RefCell<VecDeque<String>>>,
+    tally: Rc<RefCell<Tally>>,
+) {
     // Rc<RefCell>: no Mutex, no atomics. Only one task runs at a time and a
-    // task is only ever paused at an `.await`, so a borrow that ends before
-    // the `.await` can never be seen half-done by another task.
+    // task is only ever paused at an `.await`, so what happens between two
+    // `.await`s is seen by the others as one step.
+    loop {
+        // The statement ends the `borrow_mut` at once: holding it across
+        // the `.await` below would make the next task's borrow panic.
+        let Some(word) = queue.borrow_mut().pop_front() else {
+            break;
+        };
+        {
+            let mut tally = tally.borrow_mut();
+            *tally.counts.entry(word).or_insert(0) += 1;
+            tally.per_worker[worker] += 1;
+        }
+        yield_now().await;
+    }
+}
+
+/// Counts `words` with `workers` tasks of [`count_words`] that share one
+/// queue of words and one table of counts.
+pub fn tally(executor: &Executor, words: &[&str], workers: usize) -> Tally {
     let queue: Rc<RefCell<VecDeque<String>>> =
         Rc::new(RefCell::new(words.iter().map(|w| w.to_string()).collect()));
     let tally = Rc::new(RefCell::new(Tally {
         counts: BTreeMap::new(),
         per_worker: vec![0; workers],
     }));
-
     let handles = (0..workers)
-        .map(|worker| {
-            let queue = Rc::clone(&queue);
-            let tally = Rc::clone(&tally);
-            executor.spawn(async move {
-                loop {
-                    // The statement ends the `borrow_mut` at once: holding
-                    // it across the `.await` below would make the next
-                    // task's borrow panic.
-                    let Some(word) = queue.borrow_mut().pop_front() else {
-                        break;
-                    };
-                    {
-                        let mut tally = tally.borrow_mut();
-                        *tally.counts.entry(word).or_insert(0) += 1;
-                        tally.per_worker[worker] += 1;
-                    }
-                    yield_now().await;
-                }
-            })
-        })
+        .map(|worker| executor.spawn(count_words(worker, Rc::clone(&queue), Rc::clone(&tally))))
         .collect();
     for joined in executor.block_on(join_all(handles)) {
         joined.expect("a tally worker panicked");
     }
-    tally.borrow().clone()
+    tally.take()
 }
 
 struct Outcome<T> {
