@@ -32,11 +32,21 @@
 //! - [`join_all`] waits for every handle and returns the results in the
 //!   order of the handles; [`yield_now`] lets the other tasks run once.
 //!
+//! - Poll only what was woken, and once per wake-up: a task woken twice
+//!   before it runs is polled once. `spawn` only queues the task; it runs
+//!   once some `block_on` runs. A task that keeps yielding must not starve
+//!   the future of `block_on`: run the tasks that were queued when a round
+//!   began, then look at that future again.
+//!
 //! The tests check results in spawn order, tasks taking turns in wake
 //! order on the thread that called `block_on`, a panic reported on its
 //! handle while the other tasks finish, a task spawning another, a detached
-//! task running to its end, and that `block_on` waiting for a wake from
-//! another thread polls exactly twice (no busy polling).
+//! task running to its end; and, counting polls and CPU time, that a
+//! waiting task is polled only when woken while another keeps yielding,
+//! that a task woken twice is polled once, that `spawn` runs nothing, that
+//! a task yielding for ever does not starve `block_on`, and that `block_on`
+//! waiting 400 ms for a wake from another thread polls exactly twice and
+//! sleeps meanwhile (no busy polling, no spinning).
 //!
 //! Stuck? `cargo course hint executor`.
 

@@ -27,13 +27,17 @@
 //!   has ended it keeps returning `None`.
 //! - [`Tokens`] splits text into [`Token`]s one at a time: it scans only as
 //!   far as the token it returns, and [`Tokens::rest`] shows what it has not
-//!   read yet. White space separates tokens and is skipped. A word starts
-//!   with a letter or `_` and goes on with letters, digits and `_`; a number
-//!   is ASCII digits; any other character is a symbol on its own.
+//!   read yet. White space — any Unicode white space, as
+//!   `char::is_whitespace` says, no-break space included — separates tokens
+//!   and is skipped. A word starts with a letter (`char::is_alphabetic`:
+//!   `é` and `Σ` too) or `_` and goes on with letters, digits and `_`; a
+//!   number is ASCII digits `0`-`9` (`²` and `٣` are not); any other
+//!   character is a symbol on its own, however many bytes it takes (`→`).
 //!
-//! The tests check the numbers and the end of `Fibonacci`, that `Tokens`
-//! does not read ahead (`rest()` after each token), and random inputs of
-//! words, numbers and symbols separated by blanks.
+//! The tests check the numbers and the end of `Fibonacci` (and that it does
+//! not start over), that `Tokens` does not read ahead (`rest()` after each
+//! token), text in several scripts, and random inputs of words, numbers and
+//! symbols separated by blanks.
 //!
 //! Stuck? `cargo course hint generator`.
 

@@ -32,6 +32,10 @@
 //! that is busy polling, a loop that burns a core. The tests count polls and
 //! wakes: one wake per send, exactly two polls for a value that arrives from
 //! another thread 50 ms later, the latest waker woken and the stale one not.
+//! They also pick their moments with wakers of their own: a value sent
+//! while `poll` is storing its waker must not be lost (look at the slot and
+//! store the waker under one lock), and a receiver woken by `send` and
+//! polled at once must find the value already there.
 //!
 //! Stuck? `cargo course hint oneshot_future`.
 

@@ -32,8 +32,10 @@
 //!   its [`read`](TcpConn::read) and [`write_all`](TcpConn::write_all) loop:
 //!   try the call, and on `WouldBlock` wait until ready and try again.
 //! - [`lookup`] speaks the protocol of the test's server: send the key and a
-//!   newline, read one line back (it may come in pieces), return it without
-//!   the newline. A server that closes before a full line gives an
+//!   newline, read one line back (it may come in pieces, and the server
+//!   keeps the connection open after it: read up to the newline, not to
+//!   end of file), return it without the newline. A server that closes
+//!   before a full line, with nothing or with part of one, gives an
 //!   `UnexpectedEof` error.
 //! - [`lookup_all`] spawns one task per key on your executor, joins them all
 //!   and returns the answers in the order of the keys.
@@ -42,8 +44,12 @@
 //! stand-in for the web service) that answers nothing until *all* twenty
 //! requests are waiting at once, and then answers them last-first: only
 //! look-ups in flight together get their answers, and only answers put back
-//! in request order pass. They also check that the socket is non-blocking
-//! and that a key the server does not know fails in its own place.
+//! in request order pass. They also check that the socket is non-blocking,
+//! that a key the server does not know fails in its own place, that an
+//! answer in three pieces is read whole and one cut short is an error,
+//! that a look-up waiting a second for its answer is polled at most four
+//! times, and, in a process of its own, that nothing uses the CPU while it
+//! waits (the reactor thread blocks in `epoll_wait`: no timeout).
 //!
 //! Stuck? `cargo course hint reactor`.
 

@@ -19,18 +19,24 @@
 //!   back when it ends, however it ends (a guard whose `Drop` gives the
 //!   place back survives a panic too). A task waiting for a place leaves
 //!   its waker in a queue; the task that gives a place back wakes the first
-//!   one. All of this runs on one thread: `Rc<RefCell<...>>` is enough.
+//!   one, first come first served. A woken task checks again that a place
+//!   is free: a task spawned meanwhile may have taken it. All of this runs
+//!   on one thread: `Rc<RefCell<...>>` is enough.
 //! - [`timeout`] polls the future and a [`sleep`](crate::timers::sleep)
 //!   together: the future's output if it is ready first, `Err(Elapsed)` if
 //!   the sleep is, and in that case the future is dropped unfinished
-//!   (`std::future::poll_fn` turns a closure into a future).
+//!   (`std::future::poll_fn` turns a closure into a future). The future is
+//!   polled first, so that a result ready at the deadline still counts, and
+//!   the deadline is set once, when `timeout` starts.
 //!
 //! The tests count how many pooled tasks run at once: the high-water mark
 //! is exactly the limit (never more, and the pool does use every place),
-//! results come back in spawn order, and a task that panics gives its place
-//! back. They check that `timeout` gives up on a future that never ends (and
-//! not before the time), passes on a quick result without waiting out the
-//! limit, and drops the future it gave up on.
+//! also when tasks spawn new tasks just before they end; tasks start in
+//! spawn order, results come back in spawn order, and a task that panics
+//! gives its place back. They check that `timeout` gives up on a future
+//! that never ends (and not before the time), and on one that keeps waking
+//! up; passes on a quick result without waiting out the limit, and a ready
+//! one even with no time at all; and drops the future it gave up on.
 //!
 //! Stuck? `cargo course hint task_pool`.
 

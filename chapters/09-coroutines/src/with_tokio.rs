@@ -12,6 +12,14 @@
 //! | `TaskPool` places                 | `tokio::sync::Semaphore` permits   |
 //! | `reactor::TcpConn`                | `tokio::net::TcpStream`            |
 //!
+//! One difference matters at once. Your `Executor::spawn` takes any future,
+//! since its tasks never leave the thread. tokio's `spawn` and
+//! `JoinSet::spawn` ask for `Send + 'static` futures on every runtime, the
+//! single-threaded one included (a runtime's handle may spawn from any
+//! thread). A task holding an `Rc`, or a `RefCell` borrow across an
+//! `.await`, goes to `tokio::task::spawn_local` inside a
+//! `tokio::task::LocalSet` (or `JoinSet::spawn_local` there) instead.
+//!
 //! The Python of the chapter, once more:
 //!
 //! ```python
@@ -28,16 +36,21 @@
 //!   `AsyncBufReadExt::read_line` on a `tokio::io::BufReader`).
 //! - [`lookup_all`]: build a single-threaded runtime
 //!   (`tokio::runtime::Builder::new_current_thread().enable_all()`), and in
-//!   it spawn one task per key on a `JoinSet`. Each task takes a permit of
-//!   a `Semaphore` of `limit` permits (`acquire_owned`), holds it to the
-//!   end, and wraps its look-up in `tokio::time::timeout(each, ...)`.
-//!   `join_next` gives results as they finish: carry each key's index and
-//!   put answers back in the order of `keys`.
+//!   it spawn one task per key on a `JoinSet` (each task owns its key as a
+//!   `String` and an `Arc` of the semaphore: `Send + 'static`). Each task
+//!   takes a permit of a `Semaphore` of `limit` permits (`acquire_owned`),
+//!   holds it to the end, and then wraps its look-up, and only the look-up,
+//!   in `tokio::time::timeout(each, ...)`: the wait for a permit is not the
+//!   look-up's time. `join_next` gives results as they finish: carry each
+//!   key's index and put answers back in the order of `keys`.
 //!
-//! The tests use the server of the reactor exercise: answers in request
-//! order, a high-water mark of exactly `limit` requests in flight, a slow
-//! key timing out alone while the others answer, and a key the server does
-//! not know giving `LookupError::Io(UnexpectedEof)`.
+//! The tests use the server of the reactor exercise (which keeps each
+//! connection open after its answer: read one line, not to end of file):
+//! answers in request order, a high-water mark of exactly `limit` requests
+//! in flight, a slow key timing out alone while the others answer, a key
+//! queued behind slow ones that still gets its full time once it has a
+//! place, and a key the server does not know, or an answer cut short,
+//! giving `LookupError::Io(UnexpectedEof)`.
 //!
 //! Stuck? `cargo course hint with_tokio`.
 
