@@ -59,14 +59,22 @@ fn a_lesson_that_needs_the_whole_class() -> String {
         if left.is_zero() {
             room.1 -= 1;
             ROOM_CHANGED.notify_all();
-            return format!("{me} waited {ROLL_CALL:?} and only {} of the class came", room.0);
+            return format!(
+                "{me} waited {ROLL_CALL:?} and only {} of the class came",
+                room.0
+            );
         }
         room = ROOM_CHANGED.wait_timeout(room, left).unwrap().0;
     }
     room.1 -= 1;
     ROOM_CHANGED.notify_all();
     drop(room);
-    format!("{}; out {} of {}", homework(), CLASS.len() - place, CLASS.len())
+    format!(
+        "{}; out {} of {}",
+        homework(),
+        CLASS.len() - place,
+        CLASS.len()
+    )
 }
 
 #[test]

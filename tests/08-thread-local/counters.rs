@@ -200,18 +200,22 @@ fn a_thread_keeps_its_slot_and_others_get_theirs() {
 
 #[test]
 fn values_come_in_first_use_order() {
-    let firsts = within(LIMIT, "eight threads taking a slot one after another", || {
-        let container = Arc::new(PerThread::<usize>::new());
-        for i in 0..8 {
-            let container = Arc::clone(&container);
-            thread::spawn(move || {
-                container.get_or(|| i);
-            })
-            .join()
-            .expect("a thread panicked");
-        }
-        container.values().iter().map(|v| **v).collect::<Vec<_>>()
-    });
+    let firsts = within(
+        LIMIT,
+        "eight threads taking a slot one after another",
+        || {
+            let container = Arc::new(PerThread::<usize>::new());
+            for i in 0..8 {
+                let container = Arc::clone(&container);
+                thread::spawn(move || {
+                    container.get_or(|| i);
+                })
+                .join()
+                .expect("a thread panicked");
+            }
+            container.values().iter().map(|v| **v).collect::<Vec<_>>()
+        },
+    );
     assert_eq!(
         firsts,
         (0..8).collect::<Vec<_>>(),

@@ -82,7 +82,8 @@ fn between_two_awaits_the_queue_and_the_table_agree() {
         let observer = executor.spawn(async move {
             let mut seen = Vec::new();
             for _ in 0..100 {
-                let (Ok(queue), Ok(table)) = (queue2.try_borrow_mut(), table2.try_borrow_mut()) else {
+                let (Ok(queue), Ok(table)) = (queue2.try_borrow_mut(), table2.try_borrow_mut())
+                else {
                     seen.push("a worker holds a borrow across its .await".to_string());
                     break;
                 };
@@ -102,7 +103,9 @@ fn between_two_awaits_the_queue_and_the_table_agree() {
             }
             seen
         });
-        let seen = executor.block_on(observer).expect("the observer did not panic");
+        let seen = executor
+            .block_on(observer)
+            .expect("the observer did not panic");
         for joined in executor.block_on(join_all(handles)) {
             joined.expect("a worker panicked");
         }
@@ -129,40 +132,44 @@ fn between_two_awaits_the_queue_and_the_table_agree() {
 /// hears from it.
 #[test]
 fn unblock_lets_the_other_tasks_run() {
-    let (stalled, unblocked) = within(LIMIT, "a blocking call, then the same through unblock", || {
-        let run = |through_unblock: bool| {
-            let executor = Executor::new();
-            let log = Rc::new(RefCell::new(Vec::new()));
-            let (tx, rx) = mpsc::channel::<()>();
-            let a = {
-                let log = Rc::clone(&log);
-                executor.spawn(async move {
-                    log.borrow_mut().push("a: waits for b");
-                    let got = if through_unblock {
-                        unblock(move || rx.recv_timeout(Duration::from_secs(5))).await
-                    } else {
-                        rx.recv_timeout(Duration::from_millis(200))
-                    };
-                    log.borrow_mut().push(if got.is_ok() {
-                        "a: heard from b"
-                    } else {
-                        "a: gave up"
-                    });
-                })
+    let (stalled, unblocked) = within(
+        LIMIT,
+        "a blocking call, then the same through unblock",
+        || {
+            let run = |through_unblock: bool| {
+                let executor = Executor::new();
+                let log = Rc::new(RefCell::new(Vec::new()));
+                let (tx, rx) = mpsc::channel::<()>();
+                let a = {
+                    let log = Rc::clone(&log);
+                    executor.spawn(async move {
+                        log.borrow_mut().push("a: waits for b");
+                        let got = if through_unblock {
+                            unblock(move || rx.recv_timeout(Duration::from_secs(5))).await
+                        } else {
+                            rx.recv_timeout(Duration::from_millis(200))
+                        };
+                        log.borrow_mut().push(if got.is_ok() {
+                            "a: heard from b"
+                        } else {
+                            "a: gave up"
+                        });
+                    })
+                };
+                let b = {
+                    let log = Rc::clone(&log);
+                    executor.spawn(async move {
+                        log.borrow_mut().push("b: runs");
+                        let _ = tx.send(());
+                        yield_now().await;
+                    })
+                };
+                executor.block_on(join_all(vec![a, b]));
+                log.take()
             };
-            let b = {
-                let log = Rc::clone(&log);
-                executor.spawn(async move {
-                    log.borrow_mut().push("b: runs");
-                    let _ = tx.send(());
-                    yield_now().await;
-                })
-            };
-            executor.block_on(join_all(vec![a, b]));
-            log.take()
-        };
-        (run(false), run(true))
-    });
+            (run(false), run(true))
+        },
+    );
     assert_eq!(
         stalled,
         ["a: waits for b", "a: gave up", "b: runs"],
@@ -185,7 +192,9 @@ fn unblock_is_polled_twice() {
         let (go, wait_for_go) = mpsc::channel::<()>();
         let counted = executor.spawn(async move {
             let mut polls = 0;
-            let mut work = pin!(unblock(move || wait_for_go.recv_timeout(LIMIT).map(|()| 42)));
+            let mut work = pin!(unblock(move || wait_for_go
+                .recv_timeout(LIMIT)
+                .map(|()| 42)));
             let value = poll_fn(|cx| {
                 polls += 1;
                 work.as_mut().poll(cx)
@@ -221,7 +230,10 @@ fn unblock_stores_the_result_before_it_wakes() {
         let (go, wait_for_go) = mpsc::channel::<()>();
         let mut work = pin!(unblock(move || wait_for_go.recv_timeout(LIMIT).map(|()| 7)));
         let first = work.as_mut().poll(&mut cx);
-        assert!(first.is_pending(), "the work waits for a message not sent yet");
+        assert!(
+            first.is_pending(),
+            "the work waits for a message not sent yet"
+        );
         let _ = go.send(());
         let woken = handle.woken_within(LIMIT);
         let polled = work.as_mut().poll(&mut cx).map(|r| r.ok());

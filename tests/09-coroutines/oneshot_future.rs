@@ -21,17 +21,9 @@ fn pending_until_sent_then_ready() {
     let (tx, mut rx) = channel::<u32>();
     let (count, waker) = counter();
     assert!(poll_once(&mut rx, &waker).is_pending(), "nothing sent yet");
-    assert_eq!(
-        count.wakes(),
-        0,
-        "a pending poll must not wake itself"
-    );
+    assert_eq!(count.wakes(), 0, "a pending poll must not wake itself");
     tx.send(7).expect("the receiver is alive");
-    assert_eq!(
-        count.wakes(),
-        1,
-        "send wakes the receiver once"
-    );
+    assert_eq!(count.wakes(), 1, "send wakes the receiver once");
     assert_eq!(poll_once(&mut rx, &waker), Poll::Ready(Ok(7)));
 }
 
@@ -52,11 +44,7 @@ fn only_the_latest_waker_is_woken() {
     assert!(poll_once(&mut rx, &first_waker).is_pending());
     assert!(poll_once(&mut rx, &second_waker).is_pending());
     tx.send(1).expect("the receiver is alive");
-    assert_eq!(
-        first.wakes(),
-        0,
-        "the old waker is stale"
-    );
+    assert_eq!(first.wakes(), 0, "the old waker is stale");
     assert_eq!(second.wakes(), 1);
 }
 
@@ -66,11 +54,7 @@ fn a_dropped_sender_wakes_the_receiver_with_an_error() {
     let (count, waker) = counter();
     assert!(poll_once(&mut rx, &waker).is_pending());
     drop(tx);
-    assert_eq!(
-        count.wakes(),
-        1,
-        "dropping the sender wakes the receiver"
-    );
+    assert_eq!(count.wakes(), 1, "dropping the sender wakes the receiver");
     assert_eq!(poll_once(&mut rx, &waker), Poll::Ready(Err(Canceled)));
 }
 

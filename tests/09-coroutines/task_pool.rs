@@ -188,7 +188,11 @@ fn timeout_of_zero_takes_a_result_that_is_ready() {
     let result = within(LIMIT, "timeout(0, a ready future)", || {
         Executor::new().block_on(timeout(Duration::ZERO, async { 7 }))
     });
-    assert_eq!(result, Ok(7), "the future goes first; the deadline only decides when it is not ready");
+    assert_eq!(
+        result,
+        Ok(7),
+        "the future goes first; the deadline only decides when it is not ready"
+    );
 }
 
 /// The deadline is set once, when timeout starts: a future that keeps

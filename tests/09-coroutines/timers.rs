@@ -1,8 +1,8 @@
 use std::cell::RefCell;
 use std::future::{Future, poll_fn};
-use std::task::Context;
 use std::pin::pin;
 use std::rc::Rc;
+use std::task::Context;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -142,7 +142,14 @@ fn a_sleep_polled_again_wakes_once_with_its_latest_waker() {
         let mut nap = pin!(sleep(Duration::from_millis(200)));
         let (first, first_waker) = counter();
         let (latest, latest_waker) = counter();
-        for waker in [&first_waker, &first_waker, &first_waker, &latest_waker, &latest_waker, &latest_waker] {
+        for waker in [
+            &first_waker,
+            &first_waker,
+            &first_waker,
+            &latest_waker,
+            &latest_waker,
+            &latest_waker,
+        ] {
             let polled = nap.as_mut().poll(&mut Context::from_waker(waker));
             assert!(polled.is_pending(), "the sleep ended before its 200 ms");
         }

@@ -64,12 +64,8 @@ struct Hooked {
     on_first_clone: Mutex<Option<Hook>>,
 }
 
-static HOOKED: RawWakerVTable = RawWakerVTable::new(
-    hooked_clone,
-    hooked_wake,
-    hooked_wake_by_ref,
-    hooked_drop,
-);
+static HOOKED: RawWakerVTable =
+    RawWakerVTable::new(hooked_clone, hooked_wake, hooked_wake_by_ref, hooked_drop);
 
 // SAFETY (all four): `data` comes from `Arc::into_raw` of an `Arc<Hooked>`
 // (in `hooked` or `hooked_clone`), and each RawWaker owns one strong count.
@@ -109,12 +105,8 @@ pub fn hooked(hook: impl FnOnce() + Send + 'static) -> (Arc<Counter>, Waker) {
     });
     // SAFETY: the vtable's functions treat the pointer as an `Arc<Hooked>`,
     // which it is; this RawWaker owns the strong count `into_raw` leaves.
-    let waker = unsafe {
-        Waker::from_raw(RawWaker::new(
-            Arc::into_raw(hooked).cast::<()>(),
-            &HOOKED,
-        ))
-    };
+    let waker =
+        unsafe { Waker::from_raw(RawWaker::new(Arc::into_raw(hooked).cast::<()>(), &HOOKED)) };
     (counter, waker)
 }
 
