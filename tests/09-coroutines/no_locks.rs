@@ -79,26 +79,33 @@ fn between_two_awaits_the_queue_and_the_table_agree() {
             .map(|w| executor.spawn(count_words(w, Rc::clone(&queue), Rc::clone(&table))))
             .collect();
         let (queue2, table2) = (Rc::clone(&queue), Rc::clone(&table));
+        // What the observer sees between two turns: a complaint, or None;
+        // and whether the queue is empty.
+        let look = move || -> (Option<String>, bool) {
+            let (Ok(queue), Ok(table)) = (queue2.try_borrow_mut(), table2.try_borrow_mut()) else {
+                return (
+                    Some("a worker holds a borrow across its .await".into()),
+                    true,
+                );
+            };
+            let counted: usize = table.counts.values().sum();
+            let taken: usize = table.per_worker.iter().sum();
+            let complaint = (queue.len() + counted != total || taken != counted).then(|| {
+                format!(
+                    "{} words left and {counted} counted ({taken} in per_worker), of {total}",
+                    queue.len()
+                )
+            });
+            (complaint, queue.is_empty())
+        };
         let observer = executor.spawn(async move {
             let mut seen = Vec::new();
             for _ in 0..100 {
-                let (Ok(queue), Ok(table)) = (queue2.try_borrow_mut(), table2.try_borrow_mut())
-                else {
-                    seen.push("a worker holds a borrow across its .await".to_string());
-                    break;
-                };
-                let counted: usize = table.counts.values().sum();
-                let taken: usize = table.per_worker.iter().sum();
-                if queue.len() + counted != total || taken != counted {
-                    seen.push(format!(
-                        "{} words left and {counted} counted ({taken} in per_worker), of {total}",
-                        queue.len()
-                    ));
-                }
-                if queue.is_empty() {
+                let (complaint, done) = look();
+                seen.extend(complaint);
+                if done {
                     break;
                 }
-                drop((queue, table));
                 yield_now().await;
             }
             seen
