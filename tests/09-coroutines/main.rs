@@ -7,6 +7,7 @@ mod no_locks;
 mod oneshot_future;
 mod reactor;
 mod task_pool;
+mod task_table;
 mod timers;
 mod with_tokio;
 

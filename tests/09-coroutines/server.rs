@@ -45,6 +45,8 @@ struct Counts {
     high_water: usize,
     /// Per batch, how many answers went out.
     answered: Vec<usize>,
+    /// The threads of this process when the first batch filled up.
+    threads_when_full: Option<usize>,
 }
 
 struct Shared {
@@ -92,6 +94,17 @@ impl Server {
     /// The most requests that were waiting for their answer at one time.
     pub fn high_water(&self) -> usize {
         self.shared.counts.lock().unwrap().high_water
+    }
+
+    /// How many requests with an answer (not `missing`, `slow`...) came.
+    pub fn requests(&self) -> usize {
+        self.shared.counts.lock().unwrap().arrived
+    }
+
+    /// How many threads this process had when the first batch was full: the
+    /// server's own, one per connection, and whatever the client runs.
+    pub fn threads_when_full(&self) -> Option<usize> {
+        self.shared.counts.lock().unwrap().threads_when_full
     }
 }
 
@@ -149,6 +162,11 @@ fn serve(shared: &Shared, stream: TcpStream) {
     counts.arrived += 1;
     counts.in_flight += 1;
     counts.high_water = counts.high_water.max(counts.in_flight);
+    if counts.arrived == batch && counts.threads_when_full.is_none() {
+        counts.threads_when_full = std::fs::read_dir("/proc/self/task")
+            .ok()
+            .map(Iterator::count);
+    }
     let batch_no = index / batch;
     if counts.answered.len() <= batch_no {
         counts.answered.resize(batch_no + 1, 0);

@@ -28,5 +28,6 @@ pub mod no_locks;
 pub mod oneshot_future;
 pub mod reactor;
 pub mod task_pool;
+pub mod task_table;
 pub mod timers;
 pub mod with_tokio;
