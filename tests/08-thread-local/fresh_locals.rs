@@ -145,6 +145,31 @@ fn the_forked_child_has_one_thread_and_a_copy_of_its_locals() {
     );
 }
 
+/// The threads of this process, once every thread that has ended is gone
+/// from `/proc/self/task` (a joined thread may linger there a moment).
+fn live_threads() -> usize {
+    let deadline = std::time::Instant::now() + LIMIT;
+    loop {
+        let states: Vec<Option<char>> = std::fs::read_dir("/proc/self/task")
+            .expect("read /proc/self/task")
+            .flatten()
+            .map(|task| {
+                let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+                let rest = &stat[stat.rfind(')')? + 1..];
+                rest.split_whitespace().next()?.chars().next()
+            })
+            .collect();
+        let ended = states
+            .iter()
+            .filter(|s| !matches!(s, Some(c) if *c != 'Z' && *c != 'X'))
+            .count();
+        if ended == 0 || std::time::Instant::now() > deadline {
+            return states.len() - ended;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// In a process of its own the test knows every thread there is: the
 /// threads counted before the fork are exactly those, plus the helper.
 #[test]
@@ -155,9 +180,7 @@ fn the_helper_is_alive_and_counted_at_the_fork() {
             let counts = within(LIMIT, "fork_and_report in a process of its own", || {
                 [0, 7].map(|extra| {
                     let parked = park_threads(extra);
-                    let here = std::fs::read_dir("/proc/self/task")
-                        .expect("read /proc/self/task")
-                        .count();
+                    let here = live_threads();
                     let report = fork_and_report_or_explain(2);
                     release(parked);
                     (here, report.threads_before)
