@@ -89,3 +89,20 @@ fn the_lookups_take_no_thread_each() {
         );
     });
 }
+
+/// One answer comes a second after the others: the table comes back only
+/// when it is in, whichever task was spawned first or last.
+#[test]
+fn the_table_waits_for_every_answer() {
+    let server = Server::start(1);
+    let keys = ["a", "sleepy-m", "z"].map(String::from);
+    let table = table_of(&server, &keys);
+    let expected: Table = keys
+        .iter()
+        .map(|k| (k.clone(), Ok(format!("value of {k}"))))
+        .collect();
+    assert_eq!(
+        table, expected,
+        "every task stores its answer before the table is returned"
+    );
+}

@@ -121,15 +121,19 @@ fn ten_thousand_sleepers_share_one_thread() {
 fn an_earlier_deadline_added_later_is_not_missed() {
     let elapsed = within(LIMIT, "a short sleep after a long one", || {
         let executor = Executor::new();
+        // The timer thread is running, and has served a first sleep.
+        executor.block_on(sleep(Duration::from_millis(1)));
         // Registered first: the timer thread sleeps towards it.
         drop(executor.spawn(sleep(Duration::from_secs(5))));
-        let start = Instant::now();
         executor.block_on(async {
-            // The long sleep is polled, and registered, during this yield.
+            // The long sleep is polled, and registered, during this yield;
+            // then the timer thread has a while to settle on it.
             yield_now().await;
+            thread::sleep(Duration::from_millis(200));
+            let start = Instant::now();
             sleep(Duration::from_millis(50)).await;
-        });
-        start.elapsed()
+            start.elapsed()
+        })
     });
     assert!(
         elapsed < Duration::from_secs(2),
