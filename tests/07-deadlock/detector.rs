@@ -1,11 +1,17 @@
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use deadlock::detector::{DeadlockReport, Registry, TrackedMutex, WaitEdge};
+use deadlock::detector::{DeadlockReport, Registry, TrackedGuard, TrackedMutex, WaitEdge};
 use forklings_support::procs::eventually;
 use forklings_support::{snapshot_settings, within};
 use rstest::rstest;
+
+use crate::auto_traits::{is_send, is_sync};
+use crate::blocking::cost_of_waiting;
+use crate::burst::StartLine;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -67,6 +73,11 @@ fn ring(names: &'static [&'static str]) -> (DeadlockReport, bool) {
     );
     let last = outcomes.pop().expect("n >= 1");
     let report = last.expect_err("the last thread closes the cycle: lock() must refuse");
+    assert_eq!(
+        registry.waiting(),
+        [],
+        "every thread is done: a refused thread waits for nothing, and must not stay listed"
+    );
     (report, outcomes.iter().all(Result::is_ok))
 }
 
@@ -227,5 +238,149 @@ fn no_false_report_on_a_correct_program() {
     assert_eq!(
         counters, expected,
         "every increment happened under its lock"
+    );
+}
+
+#[test]
+fn two_threads_closing_a_cycle_at_once_are_not_both_put_to_sleep() {
+    // Each holds its lock and asks for the other's at the same instant. The
+    // check for a cycle and the record "I wait" must be one step under the
+    // registry's lock: done apart, both check first, both see no cycle, and
+    // both sleep for ever.
+    const ROUNDS: usize = 300;
+    let refusals = within(Duration::from_secs(20), "cycles closed in bursts", || {
+        let registry = Arc::new(Registry::new());
+        let locks: Arc<Vec<TrackedMutex<u32>>> = Arc::new(
+            ["lock A", "lock B"]
+                .iter()
+                .map(|name| TrackedMutex::new(&registry, name, 0))
+                .collect(),
+        );
+        let start = Arc::new(StartLine::new(2));
+        let done = Arc::new(Barrier::new(2));
+        let threads: Vec<_> = (0..2usize)
+            .map(|i| {
+                let (locks, start, done) = (locks.clone(), start.clone(), done.clone());
+                thread::spawn(move || {
+                    let mut refused = 0;
+                    for round in 1..=ROUNDS {
+                        let mine = locks[i].lock().expect("my own lock is free");
+                        start.wait(round);
+                        match locks[1 - i].lock() {
+                            Ok(other) => drop(other),
+                            Err(_) => refused += 1,
+                        }
+                        drop(mine);
+                        done.wait();
+                    }
+                    refused
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a thread panicked"))
+            .sum::<usize>()
+    });
+    assert!(
+        refusals >= ROUNDS,
+        "in every round at least one of the two is refused; {refusals} refusals in {ROUNDS} rounds"
+    );
+}
+
+#[test]
+fn a_release_wakes_the_waiter_of_that_lock() {
+    // bob waits for lock B, then carol for lock A; the test lets go of A,
+    // then of B. A release that wakes one waiter wakes bob first (he has
+    // waited longest): he finds B still held and sleeps again. The release
+    // of B then wakes carol, and bob sleeps on with B free. Every waiter
+    // whose lock came free must get it: wake them all.
+    within(LIMIT, "two waiters, two releases", || {
+        let registry = Arc::new(Registry::new());
+        let a = Arc::new(TrackedMutex::new(&registry, "lock A", 0));
+        let b = Arc::new(TrackedMutex::new(&registry, "lock B", 0));
+        let held_a = a.lock().expect("free");
+        let held_b = b.lock().expect("free");
+        let spawn = |name: &str, lock: &Arc<TrackedMutex<i32>>| {
+            let lock = Arc::clone(lock);
+            thread::Builder::new()
+                .name(name.into())
+                .spawn(move || lock.lock().map(|mut g| *g += 1).is_ok())
+                .expect("a thread starts")
+        };
+        let bob = spawn("bob", &b);
+        assert!(
+            eventually(LIMIT, || registry.waiting().len() == 1),
+            "bob never waited"
+        );
+        let carol = spawn("carol", &a);
+        assert!(
+            eventually(LIMIT, || registry.waiting().len() == 2),
+            "carol never waited"
+        );
+        drop(held_a);
+        drop(held_b);
+        let (tx, rx) = mpsc::channel();
+        for waiter in [bob, carol] {
+            let tx = tx.clone();
+            thread::spawn(move || tx.send(waiter.join().expect("a waiter panicked")));
+        }
+        for _ in 0..2 {
+            let got = rx
+                .recv_timeout(Duration::from_secs(5))
+                .expect("a waiter slept on after its lock came free: wake every waiter");
+            assert!(got, "a waiter was refused, but nobody deadlocked");
+        }
+    });
+}
+
+#[test]
+fn a_blocked_lock_sleeps() {
+    let registry = Arc::new(Registry::new());
+    let lock = Arc::new(TrackedMutex::new(&registry, "lock A", 0));
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let holder = {
+        let lock = Arc::clone(&lock);
+        thread::spawn(move || {
+            let _held = lock.lock().expect("free");
+            held_tx.send(()).expect("the test listens");
+            let _ = release_rx.recv_timeout(Duration::from_secs(20));
+        })
+    };
+    held_rx
+        .recv_timeout(LIMIT)
+        .expect("the holder took the lock");
+    let waiting = Arc::clone(&lock);
+    let (cost, got) = cost_of_waiting(
+        move || waiting.lock().is_ok(),
+        || release_tx.send(()).expect("the holder listens"),
+    )
+    .expect("lock() did not return once the lock was released");
+    holder.join().expect("the holder ends");
+    assert!(got);
+    cost.assert_slept("TrackedMutex::lock");
+}
+
+#[test]
+fn the_guard_is_shared_only_when_the_value_is_sync() {
+    let value = within(LIMIT, "a TrackedMutex around a Cell", || {
+        let registry = Arc::new(Registry::new());
+        let lock = TrackedMutex::new(&registry, "cell", Cell::new(1u8));
+        lock.lock().expect("free").set(2);
+        lock.lock().expect("free again").get()
+    });
+    assert_eq!(value, 2);
+    assert!(
+        !is_sync!(TrackedGuard<'static, Cell<u8>>),
+        "TrackedGuard<Cell<u8>> is Sync: two threads sharing one guard could both write the Cell"
+    );
+    assert!(
+        !is_send!(TrackedGuard<'static, Rc<u8>>),
+        "TrackedGuard<Rc<u8>> is Send: the Rc could be cloned on another thread"
+    );
+    assert!(
+        !is_sync!(TrackedMutex<Rc<u8>>) && !is_send!(TrackedMutex<Rc<u8>>),
+        "TrackedMutex<Rc<u8>> is Send or Sync: two threads could clone the Rc"
     );
 }

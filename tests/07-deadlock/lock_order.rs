@@ -1,9 +1,9 @@
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use deadlock::lock_order::Bank;
-use forklings_support::within;
+use forklings_support::{procs, within};
 use proptest::prelude::*;
 
 const LIMIT: Duration = Duration::from_secs(5);
@@ -85,6 +85,70 @@ fn the_total_never_shows_money_in_flight() {
     assert!(
         wrong.is_empty(),
         "total() must hold every lock while it adds; it saw {wrong:?} instead of 600"
+    );
+}
+
+#[test]
+fn the_total_waits_for_a_transfer_in_flight() {
+    // A stalled transfer 1 → 3 holds account 1. A total taken now reads
+    // account 0 and then waits for account 1. Meanwhile a transfer 0 → 2
+    // is tried. A total that holds every lock it took keeps account 0, so
+    // that transfer waits for it; a total that lets go of each account
+    // after reading it counts the 10 twice (in 0, read before, and in 2,
+    // read after). A total that locks nothing returns at once.
+    let (early, total) = within(LIMIT, "a total beside transfers in flight", || {
+        let bank = Arc::new(Bank::new(&[100; 4]));
+        let (held_tx, held_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let staller = {
+            let bank = Arc::clone(&bank);
+            thread::spawn(move || {
+                bank.transfer_observed(1, 3, 0, |_| {
+                    held_tx.send(()).expect("the test listens");
+                    let _ = go_rx.recv_timeout(Duration::from_secs(4));
+                });
+            })
+        };
+        held_rx
+            .recv_timeout(LIMIT)
+            .expect("the stalled transfer took account 1");
+        let (total_tx, total_rx) = mpsc::channel();
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let summer = {
+            let bank = Arc::clone(&bank);
+            thread::spawn(move || {
+                // SAFETY: gettid has no preconditions.
+                tid_tx
+                    .send(unsafe { libc::gettid() })
+                    .expect("the test listens");
+                let _ = total_tx.send(bank.total());
+            })
+        };
+        let tid = tid_rx
+            .recv_timeout(LIMIT)
+            .expect("the summing thread starts");
+        // Until the summing thread is blocked (on account 1) or done.
+        procs::eventually(LIMIT, || matches!(procs::state(tid), Some('S') | None));
+        let mover = {
+            let bank = Arc::clone(&bank);
+            thread::spawn(move || bank.transfer(0, 2, 10))
+        };
+        let early = total_rx.recv_timeout(Duration::from_millis(300)).ok();
+        go_tx.send(()).expect("the stalled transfer listens");
+        let total = early.or_else(|| total_rx.recv_timeout(LIMIT).ok());
+        for t in [staller, summer, mover] {
+            t.join().expect("a thread panicked");
+        }
+        (early, total)
+    });
+    assert_eq!(
+        early, None,
+        "total() returned while account 1 was held by a transfer: it must take every lock"
+    );
+    assert_eq!(
+        total,
+        Some(400),
+        "total() saw money in flight: hold every lock you took until the sum is done"
     );
 }
 

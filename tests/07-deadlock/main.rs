@@ -5,7 +5,10 @@
 //! (a timed acquire, `within`, a receive with a timeout), so a deadlock fails
 //! a test with a sentence instead of hanging it.
 
+mod auto_traits;
 mod backoff;
+mod blocking;
+mod burst;
 mod detector;
 mod lock_order;
 mod philosophers;

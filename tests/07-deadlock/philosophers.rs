@@ -1,11 +1,14 @@
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, mpsc};
-use std::thread;
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use deadlock::philosophers::{Event, Semaphore, dine_ordered, dine_with_waiter, forks_of};
 use forklings_support::within;
 use rstest::rstest;
+
+use crate::blocking::cost_of_waiting;
 
 const LIMIT: Duration = Duration::from_secs(5);
 const MEALS: usize = 10;
@@ -28,6 +31,8 @@ struct Table {
     /// reach for forks at once then deadlocks every time.
     gather: bool,
     broken: Mutex<Option<String>>,
+    /// The threads each philosopher's events came from.
+    threads: Mutex<HashMap<usize, HashSet<ThreadId>>>,
 }
 
 /// How long a philosopher waits for the others to hold a fork too.
@@ -47,6 +52,7 @@ impl Table {
             left_first: false,
             gather: false,
             broken: Mutex::new(None),
+            threads: Mutex::new(HashMap::new()),
         }
     }
 
@@ -54,7 +60,41 @@ impl Table {
         self.broken.lock().unwrap().get_or_insert(what);
     }
 
+    /// What is wrong with the threads the events came from: each
+    /// philosopher on one thread of its own, none on the caller's.
+    fn thread_trouble(&self, caller: ThreadId) -> Option<String> {
+        let threads = self.threads.lock().unwrap();
+        let mut all = HashSet::new();
+        for (p, theirs) in threads.iter() {
+            if theirs.len() != 1 {
+                return Some(format!("philosopher {p} ran on {} threads", theirs.len()));
+            }
+            all.extend(theirs.iter().copied());
+        }
+        if all.contains(&caller) {
+            return Some("a philosopher ate on the caller's thread".into());
+        }
+        (all.len() != threads.len()).then(|| {
+            format!(
+                "{} philosophers shared {} threads: one thread per philosopher",
+                threads.len(),
+                all.len()
+            )
+        })
+    }
+
     fn see(&self, event: Event) {
+        let who = match event {
+            Event::Picked { philosopher, .. }
+            | Event::Eats { philosopher }
+            | Event::Leaves { philosopher } => philosopher,
+        };
+        self.threads
+            .lock()
+            .unwrap()
+            .entry(who)
+            .or_default()
+            .insert(thread::current().id());
         let (left, right) = (|p: usize| p, |p: usize| (p + 1) % self.seats);
         match event {
             Event::Picked {
@@ -170,6 +210,33 @@ fn the_waiter_keeps_a_seat_empty() {
         most <= 4,
         "{most} of 5 philosophers held a fork at once: the waiter seats at most 4"
     );
+    assert_eq!(
+        most, 4,
+        "at most {most} of 5 philosophers held a fork at once, though each waited for the \
+         others: the waiter seats 4 at once, each on a thread of their own"
+    );
+}
+
+#[rstest]
+#[case::ordered(dine_ordered as Dinner)]
+#[case::waiter(dine_with_waiter as Dinner)]
+fn philosophers_dine_at_the_same_time(#[case] dinner: Dinner) {
+    // Each philosopher who picks a fork waits a moment for the others to
+    // pick one too: philosophers who dine one after another never do.
+    let table = Table {
+        gather: true,
+        ..Table::new(5, false)
+    };
+    let caller = thread::current().id();
+    let (meals, table) = dine(dinner, table, Duration::from_secs(10));
+    assert_eq!(meals, vec![MEALS; 5]);
+    assert_eq!(table.broken.lock().unwrap().take(), None);
+    assert_eq!(table.thread_trouble(caller), None);
+    let most = table.most_seated.load(SeqCst);
+    assert!(
+        most >= 2,
+        "never were two philosophers holding forks at once: seat them all, one thread each, at the same time"
+    );
 }
 
 #[test]
@@ -237,4 +304,57 @@ fn acquire_waits_for_a_release() {
         .expect("the permit was given back, yet acquire still waits");
     holder.join().expect("the holder thread ends");
     second.join().expect("the second thread ends");
+}
+
+#[test]
+fn two_permits_back_to_back_let_two_waiters_in() {
+    within(LIMIT, "two waiters, two permits given back", || {
+        let waiter = Arc::new(Semaphore::new(2));
+        let (a, b) = (waiter.try_acquire(), waiter.try_acquire());
+        assert!(a.is_some() && b.is_some(), "2 permits");
+        let (tx, rx) = mpsc::channel();
+        let hungry: Vec<_> = (0..2)
+            .map(|_| {
+                let (waiter, tx) = (Arc::clone(&waiter), tx.clone());
+                thread::spawn(move || {
+                    let _permit = waiter.acquire();
+                    tx.send(()).unwrap();
+                })
+            })
+            .collect();
+        // Both asleep, then both permits back before either has run again.
+        thread::sleep(Duration::from_millis(150));
+        drop((a, b));
+        for _ in 0..2 {
+            rx.recv_timeout(Duration::from_secs(5))
+                .expect("two permits came back, but a waiter slept on: each release wakes one");
+        }
+        hungry.into_iter().for_each(|h| h.join().unwrap());
+    });
+}
+
+#[test]
+fn a_waiting_acquire_sleeps() {
+    let waiter = Arc::new(Semaphore::new(1));
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let holder = {
+        let waiter = Arc::clone(&waiter);
+        thread::spawn(move || {
+            let _permit = waiter.acquire();
+            held_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(Duration::from_secs(20));
+        })
+    };
+    held_rx
+        .recv_timeout(LIMIT)
+        .expect("the holder took the permit");
+    let other = Arc::clone(&waiter);
+    let (cost, ()) = cost_of_waiting(
+        move || drop(other.acquire()),
+        || release_tx.send(()).expect("the holder listens"),
+    )
+    .expect("acquire never returned after the permit came back");
+    holder.join().unwrap();
+    cost.assert_slept("Semaphore::acquire");
 }

@@ -1,9 +1,14 @@
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use deadlock::transfer_deadlock::{Account, LockTimeout, TimedMutex, transfer};
 use forklings_support::within;
+
+use crate::auto_traits::{is_send, is_sync};
+use crate::blocking::{HOLD, MOST_CPU, cost_of_waiting};
 
 const LIMIT: Duration = Duration::from_secs(5);
 const SHORT: Duration = Duration::from_millis(200);
@@ -126,4 +131,73 @@ fn opposite_transfers_deadlock_every_time() {
         }
         assert_eq!(a + b, 150, "round {round}: money appeared or vanished");
     }
+}
+
+#[test]
+fn a_poisoned_lock_is_still_granted() {
+    let vault = Arc::new(TimedMutex::new("vault", 7));
+    let holder = Arc::clone(&vault);
+    let failed = thread::spawn(move || {
+        let _guard = holder.lock_within(LIMIT).expect("the lock is free");
+        panic!("the holder fails while holding the vault");
+    })
+    .join();
+    assert!(failed.is_err());
+    let value = within(LIMIT, "lock_within on a poisoned lock", move || {
+        vault.lock_within(SHORT).map(|guard| *guard)
+    });
+    assert_eq!(
+        value,
+        Ok(7),
+        "a holder that panicked poisons the lock, but its data is intact: lock_within grants it"
+    );
+}
+
+#[test]
+fn a_waiting_lock_within_does_not_spin() {
+    let vault = Arc::new(TimedMutex::new("vault", 0));
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let holder = {
+        let vault = Arc::clone(&vault);
+        thread::spawn(move || {
+            let _guard = vault.lock_within(LIMIT).expect("the lock is free");
+            held_tx.send(()).expect("the test waits");
+            let _ = release_rx.recv_timeout(Duration::from_secs(20));
+        })
+    };
+    held_rx
+        .recv_timeout(LIMIT)
+        .expect("the holder took the lock");
+    let waiting = Arc::clone(&vault);
+    let (cost, got) = cost_of_waiting(
+        move || waiting.lock_within(Duration::from_secs(600)).is_ok(),
+        || release_tx.send(()).expect("the holder listens"),
+    )
+    .expect("lock_within(600 s) did not return once the lock was free");
+    holder.join().expect("the holder ends");
+    assert!(got, "the lock was freed: lock_within takes it");
+    assert!(
+        cost.cpu < MOST_CPU,
+        "lock_within used {:?} of CPU while it waited {HOLD:?}: sleep a little between tries",
+        cost.cpu
+    );
+}
+
+#[test]
+fn a_timed_mutex_shares_its_value_only_when_it_may() {
+    let free = within(LIMIT, "TimedMutex", || {
+        TimedMutex::new("cell", Cell::new(1))
+            .lock_within(SHORT)
+            .map(|g| g.get())
+    });
+    assert_eq!(free, Ok(1));
+    assert!(
+        !is_sync!(TimedMutex<Rc<u8>>) && !is_send!(TimedMutex<Rc<u8>>),
+        "TimedMutex<Rc<u8>> is Send or Sync: two threads could clone the Rc"
+    );
+    assert!(
+        is_sync!(TimedMutex<Cell<u8>>),
+        "TimedMutex<Cell<u8>> is not Sync: a mutex makes a Send value shareable"
+    );
 }

@@ -37,9 +37,14 @@
 //! The tests build rings of two and three named threads that each hold one
 //! lock and wait for the next: the last to reach for its lock is refused
 //! with the cycle (compared with a snapshot), and once it lets go, every
-//! other thread gets its lock. They check a lock taken twice, the waiting
-//! list, and that a correct program — lots of waiting, locks always taken in
-//! one order — is never refused.
+//! other thread gets its lock and nobody is left listed as waiting. They
+//! check a lock taken twice, the waiting list, that two threads closing a
+//! cycle at the same instant are not both put to sleep (round after round),
+//! that releasing two locks wakes both their waiters, that a blocked `lock`
+//! sleeps (no spinning, no polling), that a correct program — lots of
+//! waiting, locks always taken in one order — is never refused, and that
+//! the guard is `Sync` only when `T` is (a guard shared between threads
+//! hands out `&T`), the lock `Send` and `Sync` only when `T` is `Send`.
 //!
 //! Stuck? `cargo course hint detector`.
 

@@ -30,7 +30,9 @@
 //!
 //! The tests check that both directions lock the lower id first; that a
 //! transfer to the same account returns; that 4 000 opposite transfers
-//! finish; that `total()` never sees money in flight; and a property test
+//! finish; that `total()` never sees money in flight, and waits while a
+//! transfer holds an account (a total that reads one account at a time
+//! counts a transfer made behind its back twice); and a property test
 //! runs random transfers among up to 15 accounts on up to 7 threads: they
 //! always finish, every balance ends where arithmetic says, and the total
 //! is unchanged.

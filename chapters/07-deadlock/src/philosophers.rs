@@ -16,8 +16,10 @@
 //!                 eat(i)
 //! ```
 //!
-//! Build two tables that never deadlock, one thread per philosopher, fork `i`
-//! a `std::sync::Mutex<()>` between philosopher `i` and philosopher `i + 1`:
+//! Build two tables that never deadlock, one thread per philosopher, each
+//! fork a `std::sync::Mutex<()>`: philosopher `i` has fork `i` on the left
+//! and fork `i + 1` on the right (fork 0 for the last one), so fork `i` lies
+//! between philosophers `i - 1` and `i`:
 //!
 //! - [`dine_ordered`]: number the forks and let every philosopher pick up
 //!   the *lower-numbered* of their two forks first (the last philosopher's
@@ -36,11 +38,15 @@
 //!
 //! The tests seat 5 and 100 philosophers at each table: everyone eats every
 //! meal within a generous time limit, nobody picks a fork that a neighbour
-//! holds or a fork that is not theirs; the ordered table picks the lower
-//! fork first; the waiter's philosophers pick up left first, and the
-//! waiter never lets all 5 hold forks at once, even when each philosopher
-//! holding a fork waits a moment for the others to get one too; and the
-//! semaphore hands out exactly its permits and makes `acquire` wait.
+//! holds or a fork that is not theirs; each philosopher's events come from
+//! one thread of its own (not the caller's), and when each philosopher
+//! holding a fork waits a moment for the others to get one too, several
+//! hold forks at once (philosophers who dine one after another never do);
+//! the ordered table picks the lower fork first; the waiter's philosophers
+//! pick up left first, and the waiter lets exactly 4 of 5 hold forks at
+//! once; and the semaphore hands out exactly its permits, makes `acquire`
+//! wait, sleeping, and wakes a waiter for every permit given back, also
+//! for two given back at once.
 //!
 //! Stuck? `cargo course hint philosophers`.
 

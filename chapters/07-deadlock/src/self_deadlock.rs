@@ -36,10 +36,18 @@
 //!    [`Shelf::rotate`] so they finish, keeping what they do — each still
 //!    one step that other threads cannot see halfway.
 //!
+//! A lock poisoned by a holder that panicked is still granted: its data is
+//! intact.
+//!
 //! The tests check that a `CheckedMutex` locks and unlocks, that locking
 //! twice on one thread is an error naming the lock while another thread
-//! simply waits its turn, and that the shelf's methods finish and do their
-//! job, also shared by four threads.
+//! simply waits its turn, that every holder is told of its own second lock
+//! also when four threads take turns (however it got the lock), that a
+//! panic while holding it leaves it usable, that the shelf's methods finish
+//! and do their job, also shared by four threads and when two threads add
+//! the same item at the same instant, and that the guard is `Sync` only
+//! when `T` is (a guard shared between threads hands out `&T`), the lock
+//! `Send` and `Sync` only when `T` is `Send`.
 //!
 //! Stuck? `cargo course hint self_deadlock`.
 

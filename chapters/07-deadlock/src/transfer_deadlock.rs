@@ -31,11 +31,14 @@
 //!   reaches for the second: the tests put a barrier there, so both threads
 //!   hold their first lock and the deadlock happens every time.
 //!
-//! The tests check that a free lock is granted; that a held lock makes
-//! `lock_within` give up no sooner than its limit with the lock's name; that
-//! two opposite transfers deadlock every time, the timeout naming the lock
-//! the thread waited for, while the money stays whole; and that when one
-//! side gives up and lets go, the other side finishes.
+//! The tests check that a free lock is granted, a poisoned one too; that a
+//! held lock makes `lock_within` give up no sooner than its limit with the
+//! lock's name, sleeping between tries (a waiter that spins uses CPU time
+//! that a sleeping one does not); that two opposite transfers deadlock
+//! every time, the timeout naming the lock the thread waited for, while the
+//! money stays whole; that when one side gives up and lets go, the other
+//! side finishes; and that `TimedMutex<T>` is `Send` and `Sync` only when
+//! `T` is `Send`.
 //!
 //! Stuck? `cargo course hint transfer_deadlock`.
 
