@@ -2,9 +2,12 @@
 //! source is compiled against the skeleton and against the solution.
 
 mod auto_traits;
+mod fake_ping;
 mod meeting;
 
+mod every_core;
 mod job_thread;
 mod named_thread;
+mod ping_sweep;
 mod scoped;
 mod send_sync;

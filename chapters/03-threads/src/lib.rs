@@ -16,7 +16,9 @@
 // here, not a mistake.
 #![allow(unused_variables, dead_code)]
 
+pub mod every_core;
 pub mod job_thread;
 pub mod named_thread;
+pub mod ping_sweep;
 pub mod scoped;
 pub mod send_sync;
