@@ -270,40 +270,44 @@ fn a_timed_acquire_keeps_one_deadline_however_often_it_wakes() {
 #[test]
 fn releases_at_once_never_pass_the_bound() {
     // Two releases racing for the one free place: exactly one may win.
-    const ROUNDS: usize = 2_000;
-    let (too_many, refused) = within(LIMIT, "BoundedSemaphore releases in a burst", || {
-        let sem = Arc::new(BoundedSemaphore::new(2));
-        sem.acquire();
-        let start = Arc::new(StartLine::new(2));
-        let done = Arc::new(Barrier::new(2));
-        let too_many = Arc::new(AtomicUsize::new(0));
-        let racers: Vec<_> = (0..2)
-            .map(|_| {
-                let (sem, start, done, too_many) =
-                    (sem.clone(), start.clone(), done.clone(), too_many.clone());
-                thread::spawn(move || {
-                    let mut refused = 0;
-                    for round in 1..=ROUNDS {
-                        start.wait(round);
-                        refused += usize::from(sem.release().is_err());
-                        if done.wait().is_leader() {
-                            // Back to one free place for the next round.
-                            if sem.available() > 2 {
-                                too_many.fetch_add(1, Ordering::SeqCst);
+    const ROUNDS: usize = 1_000;
+    let (too_many, refused) = within(
+        Duration::from_secs(30),
+        "BoundedSemaphore releases in a burst",
+        || {
+            let sem = Arc::new(BoundedSemaphore::new(2));
+            sem.acquire();
+            let start = Arc::new(StartLine::new(2));
+            let done = Arc::new(Barrier::new(2));
+            let too_many = Arc::new(AtomicUsize::new(0));
+            let racers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (sem, start, done, too_many) =
+                        (sem.clone(), start.clone(), done.clone(), too_many.clone());
+                    thread::spawn(move || {
+                        let mut refused = 0;
+                        for round in 1..=ROUNDS {
+                            start.wait(round);
+                            refused += usize::from(sem.release().is_err());
+                            if done.wait().is_leader() {
+                                // Back to one free place for the next round.
+                                if sem.available() > 2 {
+                                    too_many.fetch_add(1, Ordering::SeqCst);
+                                }
+                                while sem.available() > 1 {
+                                    sem.acquire();
+                                }
                             }
-                            while sem.available() > 1 {
-                                sem.acquire();
-                            }
+                            done.wait();
                         }
-                        done.wait();
-                    }
-                    refused
+                        refused
+                    })
                 })
-            })
-            .collect();
-        let refused: usize = racers.into_iter().map(|r| r.join().unwrap()).sum();
-        (too_many.load(Ordering::SeqCst), refused)
-    });
+                .collect();
+            let refused: usize = racers.into_iter().map(|r| r.join().unwrap()).sum();
+            (too_many.load(Ordering::SeqCst), refused)
+        },
+    );
     assert_eq!(
         too_many, 0,
         "two releases at once both passed the bound: check and add under one lock"

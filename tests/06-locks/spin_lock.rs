@@ -105,7 +105,7 @@ fn a_burst_of_try_locks_has_one_winner() {
     // threads in when they arrive together: this burst makes them arrive
     // together, round after round.
     let most = within(LIMIT, "a burst of SpinLock::try_lock", || {
-        most_winners_of_a_burst(2, 2_000)
+        most_winners_of_a_burst(2, 1_000)
     });
     assert_eq!(
         most, 1,

@@ -248,7 +248,7 @@ fn two_threads_closing_a_cycle_at_once_are_not_both_put_to_sleep() {
     // registry's lock: done apart, both check first, both see no cycle, and
     // both sleep for ever.
     const ROUNDS: usize = 300;
-    let refusals = within(Duration::from_secs(20), "cycles closed in bursts", || {
+    let refusals = within(Duration::from_secs(30), "cycles closed in bursts", || {
         let registry = Arc::new(Registry::new());
         let locks: Arc<Vec<TrackedMutex<u32>>> = Arc::new(
             ["lock A", "lock B"]
