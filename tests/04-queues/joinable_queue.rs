@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use forklings_support::within;
 use queues::joinable_queue::{Empty, JoinableQueue, TooManyTaskDone};
 
+use crate::sleepers;
+
 const LIMIT: Duration = Duration::from_secs(5);
 const SHORT: Duration = Duration::from_millis(50);
 
@@ -181,19 +183,26 @@ fn workers_finish_everything_before_join_returns() {
 
 #[test]
 fn several_joiners_all_wake() {
+    // Three joiners asleep in join: the last task_done must wake every one
+    // of them, not just one.
     let q = Arc::new(JoinableQueue::new());
     q.put(());
+    let (tid_tx, tid_rx) = mpsc::channel();
     let joiners: Vec<_> = (0..3)
         .map(|_| {
-            let q = Arc::clone(&q);
+            let (q, tid_tx) = (Arc::clone(&q), tid_tx.clone());
             let (tx, rx) = mpsc::channel();
             thread::spawn(move || {
+                let _ = tid_tx.send(sleepers::tid());
                 q.join();
                 let _ = tx.send(());
             });
             rx
         })
         .collect();
+    for tid in tid_rx.iter().take(3) {
+        sleepers::wait_until_asleep(tid, Duration::from_secs(2));
+    }
     within(LIMIT, "get and task_done", {
         let q = Arc::clone(&q);
         move || {
@@ -203,6 +212,106 @@ fn several_joiners_all_wake() {
     })
     .expect("one task was taken");
     for rx in joiners {
-        assert!(rx.recv_timeout(LIMIT).is_ok(), "a joiner was never woken");
+        assert!(
+            rx.recv_timeout(LIMIT).is_ok(),
+            "a joiner was never woken: every joiner waits for the same event (notify_all)"
+        );
     }
+}
+
+#[test]
+fn a_blocked_get_sleeps_until_an_item_comes() {
+    let q = Arc::new(JoinableQueue::new());
+    let got = sleepers::assert_blocks_quietly(
+        "get on an empty queue",
+        LIMIT,
+        {
+            let q = Arc::clone(&q);
+            move || q.get()
+        },
+        || q.put(3u8),
+    );
+    assert_eq!(got, 3);
+}
+
+#[test]
+fn a_blocked_join_sleeps_until_the_last_task_done() {
+    let q = Arc::new(JoinableQueue::new());
+    q.put(1u8);
+    assert_eq!(q.get(), 1);
+    sleepers::assert_blocks_quietly(
+        "join with a task not done",
+        LIMIT,
+        {
+            let q = Arc::clone(&q);
+            move || q.join()
+        },
+        || q.task_done().expect("one task was taken"),
+    );
+}
+
+#[test]
+fn wake_ups_for_nothing_neither_end_nor_extend_join_timeout() {
+    // While join_timeout waits, the count drops to 0 and rises again before
+    // it can look, again and again. It must wait its whole timeout, and not
+    // much longer.
+    let q = Arc::new(JoinableQueue::new());
+    q.put(0u32);
+    assert_eq!(q.get(), 0);
+    let timeout = Duration::from_millis(300);
+    let mut next = 1;
+    let (joined, took, wake_ups) = sleepers::time_with_wake_ups_for_nothing(
+        {
+            let q = Arc::clone(&q);
+            move || q.join_timeout(timeout)
+        },
+        || {
+            q.task_done().expect("one task is unfinished");
+            q.put(next);
+            assert_eq!(q.get_timeout(Duration::ZERO), Ok(next));
+            next += 1;
+        },
+    );
+    assert!(
+        !joined,
+        "a task was always unfinished when join_timeout could look"
+    );
+    assert!(
+        took >= timeout,
+        "join_timeout({timeout:?}) gave up after {took:?}, at a wake-up for nothing \
+         ({wake_ups} of them): wait again for the time that is left"
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "join_timeout({timeout:?}) returned only after {took:?}, woken for nothing {wake_ups} \
+         times: it starts its timeout again at every wake-up (keep one deadline)"
+    );
+}
+
+#[test]
+fn wake_ups_for_nothing_neither_end_nor_extend_get_timeout() {
+    let q = Arc::new(JoinableQueue::<u32>::new());
+    let timeout = Duration::from_millis(300);
+    let (got, took, wake_ups) = sleepers::time_with_wake_ups_for_nothing(
+        {
+            let q = Arc::clone(&q);
+            move || q.get_timeout(timeout)
+        },
+        || {
+            q.put(9);
+            assert_eq!(q.get_timeout(Duration::ZERO), Ok(9));
+            q.task_done().expect("the task just taken");
+        },
+    );
+    assert_eq!(got, Err(Empty));
+    assert!(
+        took >= timeout,
+        "get_timeout({timeout:?}) gave up after {took:?}, at a wake-up for nothing \
+         ({wake_ups} of them): wait again for the time that is left"
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "get_timeout({timeout:?}) returned only after {took:?}, woken for nothing {wake_ups} \
+         times: it starts its timeout again at every wake-up (keep one deadline)"
+    );
 }

@@ -128,38 +128,267 @@ macro_rules! queue_surface_tests {
         }
 
         #[test]
-        fn a_wake_up_for_nothing_does_not_end_the_wait() {
-            // Another thread puts and takes back items while we wait: each
-            // put may wake us, but the item is gone before we look (or we
-            // get it, which is fine). Giving up at the first wake-up is wrong.
-            let q = Arc::new($queue::new(0));
-            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let teaser = {
-                let (q, stop) = (Arc::clone(&q), Arc::clone(&stop));
+        fn a_blocked_get_sleeps_until_an_item_comes() {
+            let q = Arc::new($queue::<u32>::new(2));
+            let got = crate::sleepers::assert_blocks_quietly(
+                "get on an empty queue",
+                LIMIT,
+                {
+                    let q = Arc::clone(&q);
+                    move || q.get()
+                },
+                || q.put_nowait(5).expect("room for one"),
+            );
+            assert_eq!(got, 5);
+        }
+
+        #[test]
+        fn a_blocked_put_sleeps_until_room_is_made() {
+            let q = Arc::new($queue::new(1));
+            q.put_nowait(1u32).expect("room for one");
+            crate::sleepers::assert_blocks_quietly(
+                "put on a full queue",
+                LIMIT,
+                {
+                    let q = Arc::clone(&q);
+                    move || q.put(2)
+                },
+                || assert_eq!(q.get_nowait(), Ok(1)),
+            );
+            assert_eq!(q.get_nowait(), Ok(2), "the blocked put's item is in");
+        }
+
+        #[test]
+        fn wake_ups_for_nothing_neither_end_nor_extend_a_timed_get() {
+            // While get_timeout waits, it is woken again and again with
+            // nothing to take (an item put and taken back while it could not
+            // look). It must wait its whole timeout, and not much longer.
+            let q = Arc::new($queue::<u32>::new(2));
+            let timeout = Duration::from_millis(300);
+            let (got, took, wake_ups) = crate::sleepers::time_with_wake_ups_for_nothing(
+                {
+                    let q = Arc::clone(&q);
+                    move || q.get_timeout(timeout)
+                },
+                || {
+                    q.put_nowait(7).expect("room");
+                    assert_eq!(q.get_nowait(), Ok(7), "the waiting get took an item while held");
+                },
+            );
+            assert_eq!(got, Err($empty), "nothing was there to get");
+            assert!(
+                took >= timeout,
+                "get_timeout({timeout:?}) gave up after {took:?}, at a wake-up for nothing \
+                 ({wake_ups} of them): wait again for the time that is left"
+            );
+            assert!(
+                took < Duration::from_secs(2),
+                "get_timeout({timeout:?}) returned only after {took:?}, woken for nothing \
+                 {wake_ups} times: it starts its timeout again at every wake-up (keep one deadline)"
+            );
+        }
+
+        #[test]
+        fn wake_ups_for_nothing_neither_end_nor_extend_a_timed_put() {
+            let q = Arc::new($queue::new(1));
+            q.put_nowait(1u32).expect("room for one");
+            let timeout = Duration::from_millis(300);
+            let (got, took, wake_ups) = crate::sleepers::time_with_wake_ups_for_nothing(
+                {
+                    let q = Arc::clone(&q);
+                    move || q.put_timeout(2, timeout)
+                },
+                || {
+                    assert_eq!(q.get_nowait(), Ok(1), "the queue holds its one item");
+                    q.put_nowait(1).expect("the waiting put took the room while held");
+                },
+            );
+            assert_eq!(got, Err($full(2)), "the queue never had room for long");
+            assert!(
+                took >= timeout,
+                "put_timeout({timeout:?}) gave up after {took:?}, at a wake-up for nothing \
+                 ({wake_ups} of them): wait again for the time that is left"
+            );
+            assert!(
+                took < Duration::from_secs(2),
+                "put_timeout({timeout:?}) returned only after {took:?}, woken for nothing \
+                 {wake_ups} times: it starts its timeout again at every wake-up (keep one deadline)"
+            );
+        }
+
+        #[test]
+        fn puts_back_to_back_wake_every_sleeping_getter() {
+            // Four getters asleep on an empty queue, four puts in a row: each
+            // put must wake a getter, whether or not the last one woken has
+            // taken its item yet. The getters are slow to be scheduled, so
+            // the puts really come before any of them looks.
+            for round in 0..3 {
+                let q = Arc::new($queue::<u32>::new(0));
+                let (tid_tx, tid_rx) = mpsc::channel();
+                let (got_tx, got_rx) = mpsc::channel();
+                for _ in 0..4 {
+                    let (q, tid_tx, got_tx) = (Arc::clone(&q), tid_tx.clone(), got_tx.clone());
+                    thread::spawn(move || {
+                        crate::sleepers::be_slow_to_wake();
+                        let _ = tid_tx.send(crate::sleepers::tid());
+                        let _ = got_tx.send(q.get());
+                    });
+                }
+                for tid in tid_rx.iter().take(4) {
+                    crate::sleepers::wait_until_asleep(tid, Duration::from_secs(2));
+                }
+                for i in 0..4 {
+                    q.put(i);
+                }
+                let mut got: Vec<u32> = (0..4)
+                    .map(|_| {
+                        got_rx.recv_timeout(LIMIT).unwrap_or_else(|_| {
+                            panic!(
+                                "round {round}: a getter slept on while an item waited \
+                                 ({} left in the queue): a put that woke nobody",
+                                q.qsize()
+                            )
+                        })
+                    })
+                    .collect();
+                got.sort_unstable();
+                assert_eq!(got, [0, 1, 2, 3]);
+            }
+        }
+
+        #[test]
+        fn a_get_wakes_the_put_waiting_for_room_not_another_getter() {
+            // Two getters asleep on a queue of one. Put 1 wakes the first;
+            // put 2 finds the queue still full and waits. When the first
+            // getter takes 1, the wake-up must reach the waiting put, not the
+            // second getter (which would find nothing and sleep again, with
+            // the put still waiting for ever).
+            for round in 0..3 {
+                let q = Arc::new($queue::<u32>::new(1));
+                let (tid_tx, tid_rx) = mpsc::channel();
+                let (got_tx, got_rx) = mpsc::channel();
+                for _ in 0..2 {
+                    let (q, tid_tx, got_tx) = (Arc::clone(&q), tid_tx.clone(), got_tx.clone());
+                    thread::spawn(move || {
+                        crate::sleepers::be_slow_to_wake();
+                        let _ = tid_tx.send(crate::sleepers::tid());
+                        let _ = got_tx.send(q.get());
+                    });
+                }
+                for tid in tid_rx.iter().take(2) {
+                    crate::sleepers::wait_until_asleep(tid, Duration::from_secs(2));
+                }
+                let putter = {
+                    let q = Arc::clone(&q);
+                    move || {
+                        q.put(1);
+                        q.put(2);
+                    }
+                };
+                within(
+                    LIMIT,
+                    &format!(
+                        "round {round}: a put waiting for room (a get made room, but its \
+                         wake-up went to a getter?)"
+                    ),
+                    putter,
+                );
+                let mut got: Vec<u32> = (0..2)
+                    .map(|_| got_rx.recv_timeout(LIMIT).expect("a getter never got its item"))
+                    .collect();
+                got.sort_unstable();
+                assert_eq!(got, [1, 2]);
+            }
+        }
+
+        #[test]
+        fn nowait_calls_never_wait_when_another_thread_comes_between() {
+            // One thread works a queue of one with put_nowait and get_nowait,
+            // round and round. Again and again the test stops it wherever it
+            // happens to be, has another thread put or take an item
+            // meanwhile, and lets it go on. A _nowait call that checks first
+            // and acts under a second lock is caught between the two: it then
+            // waits for ever, or adds a second item.
+            use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+            let q = Arc::new($queue::<u32>::new(1));
+            let progress = Arc::new(AtomicUsize::new(0));
+            let stop = Arc::new(AtomicBool::new(false));
+            // The most items the worker ever saw just after its put got in.
+            let most = Arc::new(AtomicUsize::new(0));
+            let (tid_tx, tid_rx) = mpsc::channel();
+            let worker = {
+                let (q, progress, stop, most) =
+                    (Arc::clone(&q), Arc::clone(&progress), Arc::clone(&stop), Arc::clone(&most));
                 thread::spawn(move || {
-                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        q.put(1u8);
-                        let _ = q.get_nowait();
-                        thread::sleep(Duration::from_millis(1));
+                    let _ = tid_tx.send(crate::sleepers::tid());
+                    while !stop.load(SeqCst) {
+                        if q.put_nowait(1).is_ok() {
+                            most.fetch_max(q.qsize(), SeqCst);
+                            let _ = q.get_nowait();
+                        }
+                        progress.fetch_add(1, SeqCst);
                     }
                 })
             };
-            let wait = Duration::from_millis(150);
-            let (got, waited) = within(LIMIT, "get_timeout", {
+            let tid = tid_rx.recv().expect("the worker starts");
+            let (job_tx, job_rx) = mpsc::channel::<bool>();
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            {
                 let q = Arc::clone(&q);
-                move || {
-                    let start = Instant::now();
-                    (q.get_timeout(wait), start.elapsed())
+                thread::spawn(move || {
+                    for put in job_rx {
+                        if put {
+                            let _ = q.put_nowait(2);
+                        } else {
+                            let _ = q.get_nowait();
+                        }
+                        let _ = done_tx.send(());
+                    }
+                });
+            }
+            let moving = |what: &str, trial: usize| {
+                let before = progress.load(SeqCst);
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while progress.load(SeqCst) == before {
+                    if Instant::now() >= deadline {
+                        stop.store(true, SeqCst);
+                        panic!(
+                            "trial {trial}: after another thread {what} while it was stopped, \
+                             a put_nowait or get_nowait waits (it checked the queue, then acted \
+                             under a second lock: check and act under one lock)"
+                        );
+                    }
+                    thread::yield_now();
                 }
-            });
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            teaser.join().expect("the teaser");
-            if got.is_err() {
+            };
+            for trial in 0..100 {
+                let put = trial % 2 == 0;
+                let what = if put { "put an item" } else { "took an item" };
+                moving(what, trial);
+                let mut done = false;
+                crate::sleepers::hold(tid, || {
+                    let _ = job_tx.send(put);
+                    done = done_rx.recv_timeout(Duration::from_millis(1)).is_ok();
+                });
+                if !done {
+                    done_rx
+                        .recv_timeout(Duration::from_secs(2))
+                        .expect("a put_nowait or get_nowait waited on a queue nobody held");
+                }
+                moving(what, trial);
+                let size = most.load(SeqCst).max(q.qsize());
+                if size > 1 {
+                    stop.store(true, SeqCst);
+                }
                 assert!(
-                    waited >= wait,
-                    "Empty after {waited:?}, before the {wait:?} timeout"
+                    size <= 1,
+                    "trial {trial}: a queue of one holds {size} items (a put_nowait checked for \
+                     room, another thread filled the queue, and it added its item anyway: \
+                     check and act under one lock)"
                 );
             }
+            stop.store(true, SeqCst);
+            worker.join().expect("the worker");
         }
 
         #[test]
@@ -324,6 +553,8 @@ macro_rules! queue_surface_tests {
         }
     };
 }
+
+mod sleepers;
 
 mod bounded_queue;
 mod channel_queue;

@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -44,20 +45,28 @@ fn the_workers_run_at_the_same_time() {
 
 #[test]
 fn no_more_than_the_workers_asked_for() {
+    // Every call takes a few milliseconds, so each thread there is gets some
+    // of the work: the threads that ran `f`, and the most inside `f` at once,
+    // are the workers there really are.
     let seen = Mutex::new(HashSet::new());
+    let (inside, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let caller = thread::current().id();
-    let (out, threads) = within(LIMIT, "parallel_map", move || {
-        let out = parallel_map((0..200).collect(), 2, |n: u32| {
+    let (out, threads, most) = within(LIMIT, "parallel_map", move || {
+        let out = parallel_map((0..60).collect(), 2, |n: u32| {
             seen.lock().unwrap().insert(thread::current().id());
+            most.fetch_max(inside.fetch_add(1, SeqCst) + 1, SeqCst);
+            thread::sleep(Duration::from_millis(3));
+            inside.fetch_sub(1, SeqCst);
             n
         });
-        (out, seen.into_inner().unwrap())
+        (out, seen.into_inner().unwrap(), most.into_inner())
     });
-    assert_eq!(out, (0..200).collect::<Vec<_>>());
+    assert_eq!(out, (0..60).collect::<Vec<_>>());
     assert!(!threads.contains(&caller), "f ran on the test's own thread");
     assert!(
-        threads.len() <= 2,
-        "f ran on {} threads, 2 were asked for",
+        threads.len() <= 2 && most <= 2,
+        "f ran on {} threads, up to {most} at once: 2 workers were asked for (a thread per \
+         item, or one too many?)",
         threads.len()
     );
 }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 const LIMIT: Duration = Duration::from_secs(20);
 
 /// A forked child inherits the fds of every test running at that moment;
-/// these tests fork one at a time so that no child holds another test's pipe.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
+/// the tests of this chapter fork one at a time so that no child holds
+/// another test's pipe.
+pub(crate) fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -191,6 +192,35 @@ fn a_frame_over_max_frame_is_refused_before_anything_is_written() {
         std::io::ErrorKind::InvalidInput
     );
     assert_eq!(next.expect("get_bytes failed"), b"next");
+}
+
+#[test]
+fn a_frame_of_exactly_max_frame_bytes_crosses_whole() {
+    // The limit is inclusive. The pipe holds far less than 16 MiB, so a
+    // reader takes the frame while the writer is still writing it.
+    let queue = std::sync::Arc::new(ProcessQueue::new().expect("ProcessQueue::new"));
+    let reader = {
+        let queue = std::sync::Arc::clone(&queue);
+        std::thread::spawn(move || queue.get_bytes())
+    };
+    let written = within(
+        LIMIT,
+        "put_bytes of a frame of exactly MAX_FRAME bytes (with a reader taking it)",
+        {
+            let queue = std::sync::Arc::clone(&queue);
+            move || queue.put_bytes(&vec![7u8; MAX_FRAME])
+        },
+    );
+    written.expect("a frame of exactly MAX_FRAME bytes is allowed");
+    let got = within(LIMIT, "get_bytes of the big frame", move || {
+        reader.join().expect("the reader")
+    })
+    .expect("get_bytes of a frame of exactly MAX_FRAME bytes");
+    assert!(
+        got.len() == MAX_FRAME && got.iter().all(|&b| b == 7),
+        "the frame came back with {} bytes, or changed",
+        got.len()
+    );
 }
 
 #[test]

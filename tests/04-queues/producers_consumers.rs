@@ -1,7 +1,12 @@
 use std::collections::HashMap;
-use std::time::Duration;
+use std::fs;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use forklings_support::within;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
 use proptest::prelude::*;
 use queues::producers_consumers::{Item, with_disconnect, with_sentinels};
 
@@ -99,5 +104,73 @@ fn one_consumer_sees_each_producer_in_order() {
     ] {
         let got = run(run_fn, what, (3, 1, 2, 150));
         check((3, 1, 2, 150), &got).unwrap_or_else(|e| panic!("{what}: {e}"));
+    }
+}
+
+/// The number of threads of process `pid` now, or `None` once it is gone.
+fn threads_of(pid: Pid) -> Option<usize> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Runs `run` with `shape` in a forked child (a process of its own, so its
+/// threads are its own) while watching how many threads it has. Returns the
+/// most seen at once, and whether the child's result passed `check`.
+fn most_threads_at_once(run: Run, shape: Shape) -> (usize, bool) {
+    let _serial = crate::process_queue::one_at_a_time();
+    let (p, c, cap, n) = shape;
+    // SAFETY: the child runs the code under test and leaves with `_exit`; it
+    // never returns into the test harness.
+    let child = match unsafe { fork() }.expect("fork") {
+        ForkResult::Child => {
+            let ok = std::panic::catch_unwind(|| check(shape, &run(p, c, cap, n)).is_ok());
+            // SAFETY: ends the child at once.
+            unsafe { libc::_exit(if matches!(ok, Ok(true)) { 0 } else { 1 }) }
+        }
+        ForkResult::Parent { child } => child,
+    };
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let mut most = 0;
+    loop {
+        if let Some(now) = threads_of(child) {
+            most = most.max(now);
+        }
+        match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(_, code)) => return (most, code == 0),
+            Ok(WaitStatus::Signaled(..)) => return (most, false),
+            _ => {}
+        }
+        if Instant::now() >= deadline {
+            let _ = kill(child, Signal::SIGKILL);
+            let _ = waitpid(child, None);
+            panic!("{shape:?}: the run never ended: a consumer that never stops?");
+        }
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
+#[test]
+fn the_producers_and_consumers_run_at_the_same_time() {
+    // Three producers of 5 000 items each and two consumers on a channel of
+    // one: they take turns for a while, so all five threads are seen alive
+    // together (the caller may be one of them). Producers run one after
+    // another, or no threads at all, never get there.
+    let shape = (3, 2, 1, 5_000);
+    for (run_fn, what) in [
+        (with_sentinels as Run, "with_sentinels"),
+        (with_disconnect, "with_disconnect"),
+    ] {
+        let (most, ok) = most_threads_at_once(run_fn, shape);
+        assert!(ok, "{what}{shape:?}: items lost, doubled or out of order");
+        assert!(
+            most >= 5,
+            "{what}: 3 producers and 2 consumers, but never more than {most} threads at once \
+             (counting the caller): they should all run at the same time"
+        );
     }
 }

@@ -145,3 +145,84 @@ fn a_value_that_is_not_an_integer_is_an_error() {
         add_under_lock(&proxy, "n", 1, || {}).expect("the lock should be free again");
     });
 }
+
+#[test]
+fn add_atomically_returns_the_new_value() {
+    let dir = TempDir::new("atomic-value");
+    within(LIMIT, "the manager", move || {
+        let manager = Manager::start(dir.socket()).expect("start failed");
+        let proxy = manager.proxy().expect("connect failed");
+        proxy.set("n", json!(10)).unwrap();
+        assert_eq!(
+            add_atomically(&proxy, "n", 3).unwrap(),
+            13,
+            "10 + 3: add_atomically returns the value after the add"
+        );
+        assert_eq!(add_atomically(&proxy, "n", -20).unwrap(), -7);
+        assert_eq!(proxy.get("n").unwrap(), Some(json!(-7)));
+    });
+}
+
+#[test]
+fn between_comes_after_the_read_and_before_the_write() {
+    // `between` sets the value behind the caller's back: a read made before
+    // it does not see that, and the write made after it overwrites it.
+    let dir = TempDir::new("between");
+    within(LIMIT, "the manager", move || {
+        let manager = Manager::start(dir.socket()).expect("start failed");
+        let proxy = manager.proxy().expect("connect failed");
+        let other = manager.proxy().expect("connect failed");
+        for (name, locked) in [("add_unsafely", false), ("add_under_lock", true)] {
+            proxy.set("n", json!(5)).unwrap();
+            let meddle = || {
+                other
+                    .set("n", json!(1000))
+                    .expect("set from another client")
+            };
+            if locked {
+                add_under_lock(&proxy, "n", 1, meddle).unwrap();
+            } else {
+                add_unsafely(&proxy, "n", 1, meddle).unwrap();
+            }
+            assert_eq!(
+                proxy.get("n").unwrap(),
+                Some(json!(6)),
+                "{name}: read 5, then `between` set 1000, then the write of 5 + 1 (1001 means \
+                 the read came after `between`; 1000 means the write came before it)"
+            );
+        }
+    });
+}
+
+#[test]
+fn only_integers_can_be_added_to() {
+    let dir = TempDir::new("integers");
+    within(LIMIT, "the manager", move || {
+        let manager = Manager::start(dir.socket()).expect("start failed");
+        let proxy = manager.proxy().expect("connect failed");
+        for (key, value) in [
+            ("half", json!(2.5)),
+            ("text", json!("7")),
+            ("yes", json!(true)),
+        ] {
+            proxy.set(key, value.clone()).unwrap();
+            let err = add_unsafely(&proxy, key, 1, || {}).expect_err("not an integer");
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::InvalidData,
+                "{value} is not an integer"
+            );
+            let err = add_under_lock(&proxy, key, 1, || {}).expect_err("not an integer");
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::InvalidData,
+                "{value} is not an integer"
+            );
+            assert!(
+                add_atomically(&proxy, key, 1).is_err(),
+                "{value} is not an integer"
+            );
+            assert_eq!(proxy.get(key).unwrap(), Some(value), "left as it was");
+        }
+    });
+}

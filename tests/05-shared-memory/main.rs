@@ -117,6 +117,50 @@ mod common {
         );
     }
 
+    /// CPU time (user + system) and context switches (voluntary and not) of
+    /// one thread, read from its `/proc/.../task/TID` folder.
+    fn task_usage(dir: &Path) -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+        let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+        // After the name, utime and stime are the 12th and 13th fields.
+        let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let status = std::fs::read_to_string(dir.join("status")).ok()?;
+        let switches = status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum();
+        Some((ticks, switches))
+    }
+
+    fn ticks_to_time(ticks: u64) -> Duration {
+        // SAFETY: sysconf only reads a system constant.
+        let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
+        Duration::from_millis(ticks * 1000 / per_second.max(1))
+    }
+
+    /// CPU time and context switches of every thread of process `pid` so
+    /// far, summed; `None` once it is gone.
+    pub fn process_usage(pid: Pid) -> Option<(Duration, u64)> {
+        let (mut ticks, mut switches) = (0, 0);
+        for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+            .ok()?
+            .flatten()
+        {
+            if let Some((t, s)) = task_usage(&task.path()) {
+                ticks += t;
+                switches += s;
+            }
+        }
+        Some((ticks_to_time(ticks), switches))
+    }
+
+    /// CPU time and context switches of thread `tid` of this process so far.
+    pub fn thread_usage(tid: Pid) -> Option<(Duration, u64)> {
+        let (ticks, switches) = task_usage(Path::new(&format!("/proc/self/task/{tid}")))?;
+        Some((ticks_to_time(ticks), switches))
+    }
+
     /// A meeting point across processes, made of two pipes: children say
     /// "arrived" on one and wait for "go" on the other; the test (the
     /// parent) decides when each may go on.

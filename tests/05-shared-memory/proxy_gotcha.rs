@@ -1,3 +1,5 @@
+use std::sync::mpsc;
+use std::thread;
 use std::time::Duration;
 
 use forklings_support::within;
@@ -127,5 +129,32 @@ fn edit_holds_the_manager_lock_from_read_to_write() {
         assert_eq!(second, 1, "the second edit should run after the first");
         assert_eq!(codes, vec![0; 2]);
         assert_eq!(proxy.get("n").unwrap(), Some(json!(2)), "no edit was lost");
+    });
+}
+
+#[test]
+fn append_nested_waits_for_the_manager_lock() {
+    // append_nested is an edit: while another client holds the manager lock,
+    // it must not even read.
+    let dir = TempDir::new("append-lock");
+    within(LIMIT, "the manager", move || {
+        let manager = Manager::start(dir.socket()).expect("start failed");
+        let holder = manager.proxy().expect("connect failed");
+        let proxy = manager.proxy().expect("connect failed");
+        let held = holder.lock().expect("lock failed");
+        let (tx, rx) = mpsc::channel();
+        let appender = thread::spawn(move || {
+            let _ = tx.send(append_nested(&proxy, "log", json!("late")).is_ok());
+        });
+        assert!(
+            rx.recv_timeout(Duration::from_millis(300)).is_err(),
+            "append_nested finished while another client held the manager lock: go through \
+             edit, which holds the lock from the read to the write"
+        );
+        holder.set("log", json!(["first"])).unwrap();
+        drop(held);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(true));
+        appender.join().unwrap();
+        assert_eq!(holder.get("log").unwrap(), Some(json!(["first", "late"])));
     });
 }

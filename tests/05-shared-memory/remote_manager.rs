@@ -113,6 +113,59 @@ fn a_client_that_never_answers_does_not_block_the_others() {
     });
 }
 
+#[test]
+fn a_silent_client_is_still_waited_for_while_others_are_served() {
+    // A client takes its challenge and says nothing yet; another connects
+    // and works meanwhile. The first may then still answer, and is welcome:
+    // its handshake runs on a thread of its own, not in the way of the
+    // accept loop (where the others would have waited until it timed out).
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let mut slow = TcpStream::connect(manager.addr()).unwrap();
+        slow.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut challenge = [0u8; 16];
+        slow.read_exact(&mut challenge)
+            .expect("a 16-byte challenge");
+        let proxy = manager.proxy().expect("connect failed");
+        proxy.set("ok", json!(true)).unwrap();
+        assert_eq!(proxy.get("ok").unwrap(), Some(json!(true)));
+        slow.write_all(&auth_tag(KEY, &challenge).to_be_bytes())
+            .expect("the slow client's connection was closed");
+        let mut verdict = [9u8; 1];
+        let read = slow.read_exact(&mut verdict);
+        assert!(
+            read.is_ok() && verdict == [1],
+            "the slow client, answering right, got {read:?} {verdict:?}: was its handshake \
+             cut short while the other client was served?"
+        );
+    });
+}
+
+#[test]
+fn a_client_that_never_answers_is_let_go_after_a_while() {
+    // The handshake has a read timeout: a client that never answers is
+    // closed after a few seconds, not held (with a thread) for ever.
+    within(LIMIT, "the remote manager", || {
+        let manager = RemoteManager::start(KEY).expect("start failed");
+        let mut silent = TcpStream::connect(manager.addr()).unwrap();
+        silent
+            .set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        let mut challenge = [0u8; 16];
+        silent
+            .read_exact(&mut challenge)
+            .expect("a 16-byte challenge");
+        let mut rest = Vec::new();
+        let closed = silent.read_to_end(&mut rest);
+        assert!(
+            closed.is_ok() || matches!(&closed, Err(e) if e.kind() == ErrorKind::ConnectionReset),
+            "the server still held a client that never answered after 15 s ({closed:?}): give \
+             the handshake a read timeout"
+        );
+    });
+}
+
 /// A fake server that records what a client sends in reply to `challenge`,
 /// then refuses it.
 fn answer_to(challenge: [u8; 16]) -> Vec<u8> {

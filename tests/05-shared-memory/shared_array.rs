@@ -2,9 +2,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use forklings_support::within;
-use nix::unistd::getpid;
+use nix::unistd::{Pid, getpid};
 use proptest::prelude::*;
 use shared_memory::shared_array::{SharedArray, fill_in_processes};
+
+use crate::common::Gate;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -76,6 +78,64 @@ fn each_child_fills_one_contiguous_slice_of_nearly_equal_size() {
     );
 }
 
+/// The sizes of the runs of one owner in `filled`, checked against the
+/// PIDs: one contiguous slice per child, in slice order.
+fn slice_sizes(filled: &[u64], pids: &[Pid]) -> Result<Vec<usize>, String> {
+    let mut runs: Vec<(u64, usize)> = Vec::new();
+    for &owner in filled {
+        match runs.last_mut() {
+            Some((o, n)) if *o == owner => *n += 1,
+            _ => runs.push((owner, 1)),
+        }
+    }
+    let owners: Vec<u64> = runs.iter().map(|r| r.0).collect();
+    let pids: Vec<u64> = pids.iter().map(|p| p.as_raw() as u64).collect();
+    if owners != pids {
+        return Err(format!(
+            "the slots' owners in order are {owners:?}, the PIDs returned {pids:?}: one \
+             contiguous slice per child, in slice order"
+        ));
+    }
+    Ok(runs.iter().map(|r| r.1).collect())
+}
+
+#[test]
+fn the_children_run_at_the_same_time() {
+    // Each child stops at the first slot of its slice until all three have
+    // got there: only children that run at the same time all arrive.
+    let gate = Arc::new(Gate::new());
+    let array = Arc::new(SharedArray::new(12).expect("mmap failed"));
+    let filler = {
+        let (gate, array) = (Arc::clone(&gate), Arc::clone(&array));
+        std::thread::spawn(move || {
+            fill_in_processes(&array, 3, |i| {
+                if i % 4 == 0 {
+                    gate.pass();
+                }
+                i as u64
+            })
+        })
+    };
+    let arrived = gate.arrivals(3, Duration::from_secs(5));
+    gate.release(3);
+    if arrived < 3 {
+        // Let whoever is still stopped go on, one at a time.
+        for _ in 0..3 {
+            gate.release(1);
+        }
+    }
+    let pids = within(LIMIT, "fill_in_processes", move || filler.join())
+        .expect("fill_in_processes panicked")
+        .expect("fork failed");
+    assert_eq!(
+        arrived, 3,
+        "only {arrived} of 3 children reached their slice while the others ran: fork them \
+         all, then wait for them all (and let the children, not the parent, call f)"
+    );
+    assert_eq!(pids.len(), 3);
+    assert_eq!(array.to_vec(), (0..12).collect::<Vec<u64>>());
+}
+
 #[test]
 fn more_workers_than_slots_start_one_child_per_slot() {
     let (filled, pids) = owners(3, 8);
@@ -115,5 +175,25 @@ proptest! {
         prop_assert_eq!(pids.len(), workers.min(len));
         let expected: Vec<u64> = (0..len).map(|i| 3 * i as u64 + 1).collect();
         prop_assert_eq!(array.to_vec(), expected);
+    }
+}
+
+proptest! {
+    // A failing skeleton must not leave regression files in the tree.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(12) })]
+
+    /// However the length and the worker count fall, the slices are
+    /// contiguous, in order, one per child, and differ in size by at most one.
+    #[test]
+    fn every_split_is_contiguous_and_even(len in 1usize..40, workers in 1usize..=6) {
+        let (filled, pids) = owners(len, workers);
+        let sizes = slice_sizes(&filled, &pids).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(sizes.len(), workers.min(len), "one child per non-empty slice");
+        let (least, most) = (sizes.iter().min().copied(), sizes.iter().max().copied());
+        prop_assert!(
+            most.zip(least).is_some_and(|(most, least)| most - least <= 1),
+            "{} slots over {} workers gave slices of {:?}: sizes may differ by one at most",
+            len, workers, sizes
+        );
     }
 }

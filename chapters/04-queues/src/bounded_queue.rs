@@ -29,9 +29,23 @@
 //! (a `get` with a 50 ms timeout on an empty queue returns `Empty`, and not
 //! before 50 ms), that a timed `get` or `put` returns as soon as an item or
 //! room comes (not at the end of its timeout), that `put` blocks on a full
-//! queue until a `get`, that many
-//! threads lose and double nothing, and (property-tested) that any sequence
-//! of `put_nowait`/`get_nowait` behaves like a bounded `VecDeque`.
+//! queue until a `get`, that many threads lose and double nothing, and
+//! (property-tested) that any sequence of `put_nowait`/`get_nowait` behaves
+//! like a bounded `VecDeque`. They also look at how you wait:
+//!
+//! - a blocked `get` or `put` sleeps: the tests read its thread's CPU time
+//!   and how often it is woken while nothing happens (spinning or polling
+//!   every few milliseconds fails);
+//! - a timed wait woken again and again for nothing (an item put and taken
+//!   back before it can look) neither gives up early nor starts its timeout
+//!   over: a 300 ms `get_timeout` returns `Empty` after 300 ms, well within
+//!   2 s;
+//! - every wake-up reaches a thread that can use it: four puts in a row wake
+//!   four sleeping getters, and a `get` wakes the `put` waiting for room, not
+//!   another getter;
+//! - `put_nowait` and `get_nowait` never wait and never overfill the queue,
+//!   even when another thread acts between any two of their steps (the tests
+//!   stop a thread at random points to see): check and act under one lock.
 //!
 //! Stuck? `cargo course hint bounded_queue`.
 

@@ -17,7 +17,9 @@
 //! means no limit; and a channel can disconnect, a queue cannot (keep both
 //! ends inside the queue, so it never does).
 //!
-//! The tests are the same as `bounded_queue`'s. The book's page for this
+//! The tests are the same as `bounded_queue`'s, including how you wait: a
+//! blocked `get` or `put` sleeps in the channel (not in a loop over
+//! `try_recv`), and the `_nowait` calls never wait. The book's page for this
 //! exercise says when to use which.
 //!
 //! Stuck? `cargo course hint channel_queue`.

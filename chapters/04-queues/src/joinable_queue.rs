@@ -23,9 +23,13 @@
 //! [`TooManyTaskDone`] (Python raises `ValueError`).
 //!
 //! The tests check that `join` waits for `task_done` and not for `get`,
-//! returns at once on a fresh queue, wakes every joiner, and that
-//! `join_timeout` and `get_timeout` do not give up early, yet return as soon
-//! as the last task is done or an item comes.
+//! returns at once on a fresh queue, wakes every joiner (three of them
+//! asleep in `join`), and that `join_timeout` and `get_timeout` do not give
+//! up early, yet return as soon as the last task is done or an item comes.
+//! A blocked `get` or `join` must sleep, not poll (the tests read its
+//! thread's CPU time and wake-ups), and a timed wait woken again and again
+//! for nothing (the count drops to 0 and rises before it can look) neither
+//! gives up early nor starts its timeout over.
 //!
 //! Stuck? `cargo course hint joinable_queue`.
 

@@ -19,8 +19,10 @@
 //!
 //! The tests give slow early items (results still in input order), make the
 //! first items meet at a barrier (so `workers` threads really run at once),
-//! check that no more than `workers` threads call `f` and never the caller's
-//! own, and compare with a sequential map (property-tested).
+//! check that no more than `workers` threads call `f`, in all and at once
+//! (each call takes a few milliseconds, so every thread started gets some
+//! work), and never the caller's own, and compare with a sequential map
+//! (property-tested).
 //!
 //! Stuck? `cargo course hint ordered_map`.
 

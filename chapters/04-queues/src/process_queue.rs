@@ -42,8 +42,9 @@
 //!
 //! The tests start four producer processes sending frames of up to 20 000
 //! bytes to one consumer, the parent: every frame arrives whole, none is
-//! lost, each producer's in its order. Typed values cross too, and a frame
-//! over `MAX_FRAME` is refused before anything is written.
+//! lost, each producer's in its order. Typed values cross too, a frame of
+//! exactly `MAX_FRAME` bytes crosses whole, and a frame over `MAX_FRAME` is
+//! refused before anything is written.
 //!
 //! Stuck? `cargo course hint process_queue`.
 

@@ -29,8 +29,11 @@
 //!
 //! The tests (property-tested over producer count, consumer count, capacity
 //! and item count) check that every item is consumed exactly once, and that
-//! in each consumer's list every producer's items keep their order. A
-//! consumer that never stops fails with a message, not a frozen run.
+//! in each consumer's list every producer's items keep their order. They
+//! also run 3 producers and 2 consumers in a process of their own and count
+//! its threads: all five must be alive at once (producers run one after
+//! another, or no threads at all, fail). A consumer that never stops fails
+//! with a message, not a frozen run.
 //!
 //! Stuck? `cargo course hint producers_consumers`.
 

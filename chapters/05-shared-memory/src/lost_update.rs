@@ -25,7 +25,10 @@
 //! The tests make four processes all read before any writes (three of four
 //! updates are lost, every time), check that under the lock only one process
 //! is ever between its read and its write, and that the locked and atomic
-//! versions lose nothing from five and ten processes.
+//! versions lose nothing from five and ten processes. They also let
+//! `between()` set the value from another client (the write must overwrite
+//! it with the old value plus `x`), check that `add_atomically` returns the
+//! new value, and refuse `2.5`, `"7"` and `true`.
 //!
 //! Stuck? `cargo course hint lost_update`.
 

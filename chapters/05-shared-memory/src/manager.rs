@@ -45,7 +45,15 @@
 //! The tests check each operation, five processes appending to one list, ten
 //! processes adding to one number, that the lock excludes other clients and
 //! is freed when its holder dies, and that dropping the manager stops the
-//! server, removes the socket and makes clients fail.
+//! server, removes the socket and makes clients fail. Also:
+//!
+//! - `update` is one request: another client never sees half of it, and
+//!   nothing reaches the server before `update` has walked all its entries;
+//! - a clone, and a proxy used in a forked child, are clients of their own:
+//!   each waits for the lock its original (or parent) holds;
+//! - a client waiting for the lock costs nothing: neither it nor the server
+//!   spins or polls while it waits (the tests read their CPU time and
+//!   wake-ups for half a second).
 //!
 //! Stuck? `cargo course hint manager`.
 

@@ -25,8 +25,9 @@
 //!
 //! The tests show the lost nested change, then check that [`edit`] sticks,
 //! starts from `Null`, refuses non-lists, that nested appends from four
-//! processes all land, and that while one process is inside `change` the
-//! other's edit waits for the lock.
+//! processes all land, that while one process is inside `change` the
+//! other's edit waits for the lock, and that `append_nested` waits while
+//! another client holds the lock.
 //!
 //! Stuck? `cargo course hint proxy_gotcha`.
 

@@ -4,7 +4,9 @@
 //! other machines reach the same dict. Anyone who can reach the port could
 //! then read and change it, so the manager asks for an `authkey`, and never
 //! sends it: the server sends a random challenge, the client answers with a
-//! keyed hash of it, and the server compares with its own.
+//! keyed hash of it, and the server compares with its own. (Python then
+//! does the same the other way round, so that the client knows the server
+//! holds the key too; here only the client proves it.)
 //!
 //! ```python
 //! m = BaseManager(address=("127.0.0.1", 0), authkey=b"a shared secret")
@@ -28,9 +30,10 @@
 //!   returns. The server serves the same map and list as your manager; reuse
 //!   it (make the pieces you need `pub(crate)` in `manager.rs`, and make its
 //!   connection loop generic over `Read + Write`). Each connection runs the
-//!   handshake first, on its own thread, with a read timeout, so a client
-//!   that never answers stalls nobody else. A refused client is closed; the
-//!   server goes on serving the others.
+//!   handshake first, on its own thread, with a read timeout of a few
+//!   seconds, so a client that never answers stalls nobody else and is let
+//!   go in the end. A refused client is closed; the server goes on serving
+//!   the others.
 //! - [`RemoteProxy::connect`] answers the challenge; a refusal is an
 //!   `io::ErrorKind::PermissionDenied` error.
 //! - Dropping the [`RemoteManager`] stops the server (bounded wait, then
@@ -38,14 +41,16 @@
 //!
 //! Given below, finished: `fresh_challenge` and `auth_tag`, a keyed
 //! hash (SipHash-2-4). It is a teaching stand-in for HMAC-SHA256, which is
-//! what real code (and Python) uses; read the book's page for why
-//! `std::hash::DefaultHasher` would not do.
+//! what real code uses (Python since 3.12; HMAC-MD5 before); read the book's
+//! page for why `std::hash::DefaultHasher` would not do.
 //!
 //! The tests connect with the right and the wrong key, speak the handshake
 //! by hand (a bad answer gets a `0` and a closed socket, a right one a `1`;
 //! every connection gets a new challenge), play a fake server to see what
 //! your client sends (exactly the big-endian `auth_tag`),
-//! keep a silent client connected while others work, and drop the manager.
+//! keep a silent client connected while others work (it may still answer
+//! afterwards, and is welcome), wait at most 15 s for the server to hang up
+//! on a client that never answers, and drop the manager.
 //!
 //! Stuck? `cargo course hint remote_manager`.
 
@@ -120,7 +125,8 @@ fn siphash24(k0: u64, k1: u64, data: &[u8]) -> u64 {
 ///
 /// A teaching stand-in: SipHash is a keyed hash made for short inputs, but a
 /// 64-bit tag is short and deriving its key this way is ad hoc. Real code
-/// uses HMAC-SHA256, as Python's `multiprocessing` does.
+/// uses HMAC-SHA256, as Python's `multiprocessing` does since 3.12 (it used
+/// HMAC-MD5 before).
 /// (`std::hash::DefaultHasher` would be wrong here: it takes no key, and its
 /// algorithm may change between Rust releases.)
 fn auth_tag(key: &[u8], challenge: &[u8]) -> u64 {

@@ -25,8 +25,10 @@
 //!   needs no child; 0 workers for a non-empty array is `Err(EINVAL)`.
 //!
 //! The tests fill squares with 4 workers, have each child write its own PID
-//! to see who filled what (one contiguous slice per child, nearly equal
-//! sizes), and try random lengths and worker counts.
+//! to see who filled what (one contiguous slice per child, in order, sizes
+//! differing by one at most, for random lengths and worker counts), and give
+//! an `f` that stops each child at the first slot of its slice until every
+//! child has got there: the children must run at the same time.
 //!
 //! Stuck? `cargo course hint shared_array`.
 

@@ -33,7 +33,14 @@
 //! The tests check that 4 processes × 10 000 increments make exactly
 //! 40 000, that the parent's own increments count, that what children
 //! forked by the test add reaches the parent's counter, that the children
-//! are distinct processes and all reaped, and a few random splits.
+//! are distinct processes and all reaped, and a few random splits. They
+//! also run `add_in_processes` in a process of their own to see who does
+//! the work and when: the CPU time of its reaped children must cover the
+//! increments (each child calls `increment` `increments` times; a parent
+//! that adds the total itself fails), several children must be alive at
+//! once (fork them all, then wait), and a child of that process that is not
+//! one of yours must still be there afterwards (wait for your PIDs, never
+//! for any child).
 //!
 //! Stuck? `cargo course hint shared_counter`.
 

@@ -78,7 +78,8 @@ fn siphash24(k0: u64, k1: u64, data: &[u8]) -> u64 {
 ///
 /// A teaching stand-in: SipHash is a keyed hash made for short inputs, but a
 /// 64-bit tag is short and deriving its key this way is ad hoc. Real code
-/// uses HMAC-SHA256, as Python's `multiprocessing` does.
+/// uses HMAC-SHA256, as Python's `multiprocessing` does since 3.12 (it used
+/// HMAC-MD5 before).
 /// (`std::hash::DefaultHasher` would be wrong here: it takes no key, and its
 /// algorithm may change between Rust releases.)
 fn auth_tag(key: &[u8], challenge: &[u8]) -> u64 {
@@ -89,8 +90,11 @@ fn auth_tag(key: &[u8], challenge: &[u8]) -> u64 {
 
 // ---------------------------------------------------------------------------
 
-/// How long either side of the handshake waits for the other.
+/// How long a client waits for the server's side of the handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the server waits for a client's answer: a client that never
+/// answers is let go after this, and its thread ends.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a proxy waits for a reply.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -99,7 +103,7 @@ const REFUSED: u8 = 0;
 
 /// The server's half: challenge, check the answer, say yes or no.
 fn admit(stream: &mut TcpStream, key: &[u8]) -> io::Result<bool> {
-    stream.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
     let challenge = fresh_challenge()?;
     stream.write_all(&challenge)?;
     let mut answer = [0u8; 8];
