@@ -305,69 +305,57 @@ macro_rules! queue_surface_tests {
         fn nowait_calls_never_wait_when_another_thread_comes_between() {
             // One thread works a queue of one with put_nowait and get_nowait,
             // round and round. Again and again the test stops it wherever it
-            // happens to be, has another thread put or take an item
-            // meanwhile, and lets it go on. A _nowait call that checks first
-            // and acts under a second lock is caught between the two: it then
-            // waits for ever, or adds a second item.
+            // happens to be, has another thread take the item or, if there
+            // is none, put one meanwhile, and lets it go on. A _nowait call
+            // that checks first and acts under a second lock is caught
+            // between the two: it then waits for ever, or adds a second item.
             use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
             let q = Arc::new($queue::<u32>::new(1));
             let progress = Arc::new(AtomicUsize::new(0));
             let stop = Arc::new(AtomicBool::new(false));
-            // The most items the worker ever saw just after its put got in.
-            let most = Arc::new(AtomicUsize::new(0));
+            // Set when the worker, right after its own put got in, took
+            // another thread's item: its put went into a full queue.
+            let overfilled = Arc::new(AtomicBool::new(false));
             let (tid_tx, tid_rx) = mpsc::channel();
             let worker = {
-                let (q, progress, stop, most) =
-                    (Arc::clone(&q), Arc::clone(&progress), Arc::clone(&stop), Arc::clone(&most));
+                let (q, progress, stop, overfilled) = (
+                    Arc::clone(&q),
+                    Arc::clone(&progress),
+                    Arc::clone(&stop),
+                    Arc::clone(&overfilled),
+                );
                 thread::spawn(move || {
                     let _ = tid_tx.send(crate::sleepers::tid());
                     while !stop.load(SeqCst) {
-                        if q.put_nowait(1).is_ok() {
-                            most.fetch_max(q.qsize(), SeqCst);
-                            let _ = q.get_nowait();
+                        if q.put_nowait(1).is_ok() && q.get_nowait() == Ok(2) {
+                            overfilled.store(true, SeqCst);
                         }
                         progress.fetch_add(1, SeqCst);
                     }
                 })
             };
             let tid = tid_rx.recv().expect("the worker starts");
-            let (job_tx, job_rx) = mpsc::channel::<bool>();
+            let (job_tx, job_rx) = mpsc::channel::<()>();
             let (done_tx, done_rx) = mpsc::channel::<()>();
             {
                 let q = Arc::clone(&q);
                 thread::spawn(move || {
-                    for put in job_rx {
-                        if put {
+                    for () in job_rx {
+                        // Take the worker's item if it is there (a worker
+                        // between its check and its take now finds nothing);
+                        // else fill the queue (a worker between its check and
+                        // its add now finds no room).
+                        if q.get_nowait().is_err() {
                             let _ = q.put_nowait(2);
-                        } else {
-                            let _ = q.get_nowait();
                         }
                         let _ = done_tx.send(());
                     }
                 });
             }
-            let moving = |what: &str, trial: usize| {
-                let before = progress.load(SeqCst);
-                let deadline = Instant::now() + Duration::from_secs(2);
-                while progress.load(SeqCst) == before {
-                    if Instant::now() >= deadline {
-                        stop.store(true, SeqCst);
-                        panic!(
-                            "trial {trial}: after another thread {what} while it was stopped, \
-                             a put_nowait or get_nowait waits (it checked the queue, then acted \
-                             under a second lock: check and act under one lock)"
-                        );
-                    }
-                    thread::yield_now();
-                }
-            };
-            for trial in 0..100 {
-                let put = trial % 2 == 0;
-                let what = if put { "put an item" } else { "took an item" };
-                moving(what, trial);
+            for trial in 0..200 {
                 let mut done = false;
                 crate::sleepers::hold(tid, || {
-                    let _ = job_tx.send(put);
+                    let _ = job_tx.send(());
                     done = done_rx.recv_timeout(Duration::from_millis(1)).is_ok();
                 });
                 if !done {
@@ -375,14 +363,26 @@ macro_rules! queue_surface_tests {
                         .recv_timeout(Duration::from_secs(2))
                         .expect("a put_nowait or get_nowait waited on a queue nobody held");
                 }
-                moving(what, trial);
-                let size = most.load(SeqCst).max(q.qsize());
-                if size > 1 {
+                let before = progress.load(SeqCst);
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while progress.load(SeqCst) == before {
+                    if Instant::now() >= deadline {
+                        stop.store(true, SeqCst);
+                        panic!(
+                            "trial {trial}: after another thread took or put an item while it was \
+                             stopped, a put_nowait or get_nowait waits (it checked the queue, then \
+                             acted under a second lock: check and act under one lock)"
+                        );
+                    }
+                    thread::yield_now();
+                }
+                let size = q.qsize();
+                if size > 1 || overfilled.load(SeqCst) {
                     stop.store(true, SeqCst);
                 }
                 assert!(
-                    size <= 1,
-                    "trial {trial}: a queue of one holds {size} items (a put_nowait checked for \
+                    size <= 1 && !overfilled.load(SeqCst),
+                    "trial {trial}: a queue of one held two items (a put_nowait checked for \
                      room, another thread filled the queue, and it added its item anyway: \
                      check and act under one lock)"
                 );
