@@ -12,6 +12,9 @@ use toml::Spanned;
 pub const MANIFEST: &str = "course.toml";
 pub const FORMAT: i64 = 1;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The test target every chapter package declares: the chapter's graded
+/// test source.
+pub const GRADED: &str = "graded";
 
 #[derive(Debug, Clone)]
 pub struct Course {
@@ -26,6 +29,19 @@ pub struct Chapter {
     pub id: String,
     pub title: String,
     pub exercises: Vec<Exercise>,
+    /// Test targets of the chapter's crates beside `graded`, each built
+    /// with features of its own (`[[chapter.target]]`).
+    pub targets: Vec<TestTarget>,
+}
+
+/// A test target of both chapter crates besides `graded` (a model checker's
+/// tests, say), and the features of the crates it is built with. It is
+/// built by a cargo call of its own, since a feature changes the library
+/// the `graded` tests would see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestTarget {
+    pub name: String,
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,9 +61,22 @@ pub struct Exercise {
 pub struct TestEntry {
     pub name: String,
     pub timeout: Duration,
+    /// The test target whose binary holds the test: [`GRADED`], or one of
+    /// the chapter's `[[chapter.target]]`.
+    pub target: String,
 }
 
 impl TestEntry {
+    /// The entry's name in results and reports: the test name, after
+    /// `TARGET:` when the test is not in the `graded` binary.
+    pub fn key(&self) -> String {
+        if self.target == GRADED {
+            self.name.clone()
+        } else {
+            format!("{}:{}", self.target, self.name)
+        }
+    }
+
     pub fn covers(&self, test: &str) -> bool {
         test == self.name
             || test
@@ -80,7 +109,24 @@ impl Chapter {
     }
 }
 
+impl Chapter {
+    pub fn target(&self, name: &str) -> Option<&TestTarget> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+}
+
 impl Exercise {
+    /// The test targets besides `graded` that hold tests of this exercise.
+    pub fn extra_targets(&self) -> Vec<&str> {
+        let mut found: Vec<&str> = Vec::new();
+        for entry in &self.tests {
+            if entry.target != GRADED && !found.contains(&entry.target.as_str()) {
+                found.push(entry.target.as_str());
+            }
+        }
+        found
+    }
+
     /// The skeleton file, relative to the course root.
     pub fn skeleton_file(&self) -> PathBuf {
         Path::new("chapters")
@@ -231,7 +277,17 @@ struct RawChapter {
     id: Spanned<String>,
     title: String,
     #[serde(default)]
+    target: Vec<Spanned<RawTarget>>,
+    #[serde(default)]
     exercise: Vec<Spanned<RawExercise>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    name: String,
+    #[serde(default)]
+    features: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -250,7 +306,11 @@ struct RawExercise {
 #[serde(untagged)]
 enum RawTest {
     Name(String),
-    Table { name: String, timeout: Option<u64> },
+    Table {
+        name: String,
+        timeout: Option<u64>,
+        target: Option<String>,
+    },
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -336,6 +396,31 @@ fn parse_with(
             );
         }
 
+        let mut targets: Vec<TestTarget> = Vec::new();
+        for raw_target in &raw_chapter.target {
+            let span = raw_target.span();
+            let raw_target = raw_target.get_ref();
+            let name = raw_target.name.clone();
+            if name == GRADED || !valid_module_name(&name) {
+                error!(
+                    span,
+                    format!(
+                        "chapter `{id}`: target `{name}` must be a test target's name other than `{GRADED}`"
+                    ),
+                );
+            } else if targets.iter().any(|t| t.name == name) {
+                error!(
+                    span,
+                    format!("chapter `{id}`: target `{name}` appears twice")
+                );
+            } else {
+                targets.push(TestTarget {
+                    name,
+                    features: raw_target.features.clone(),
+                });
+            }
+        }
+
         let mut exercises = Vec::new();
         for raw_exercise in &raw_chapter.exercise {
             let raw_exercise = raw_exercise.get_ref();
@@ -395,10 +480,26 @@ fn parse_with(
             }
             let mut tests: Vec<TestEntry> = Vec::new();
             for raw_test in raw_exercise.tests.get_ref() {
-                let (name, own_timeout) = match raw_test {
-                    RawTest::Name(name) => (name.clone(), None),
-                    RawTest::Table { name, timeout } => (name.clone(), *timeout),
+                let (name, own_timeout, target) = match raw_test {
+                    RawTest::Name(name) => (name.clone(), None, GRADED.to_string()),
+                    RawTest::Table {
+                        name,
+                        timeout,
+                        target,
+                    } => (
+                        name.clone(),
+                        *timeout,
+                        target.clone().unwrap_or_else(|| GRADED.to_string()),
+                    ),
                 };
+                if target != GRADED && !targets.iter().any(|t| t.name == target) {
+                    error!(
+                        tests_span.clone(),
+                        format!(
+                            "exercise `{ex_id}`, test `{name}`: target `{target}` is not one of chapter `{id}`'s (declare it with [[chapter.target]])"
+                        ),
+                    );
+                }
                 if name.trim().is_empty() {
                     error!(
                         tests_span.clone(),
@@ -414,7 +515,7 @@ fn parse_with(
                         ),
                     );
                 }
-                if tests.iter().any(|t| t.name == name) {
+                if tests.iter().any(|t| t.name == name && t.target == target) {
                     error!(
                         tests_span.clone(),
                         format!("exercise `{ex_id}`: test `{name}` is listed twice"),
@@ -425,6 +526,7 @@ fn parse_with(
                     timeout: own_timeout
                         .filter(|&t| t > 0)
                         .map_or(timeout, Duration::from_secs),
+                    target,
                 });
             }
             exercises.push(Exercise {
@@ -440,6 +542,7 @@ fn parse_with(
             id,
             title: raw_chapter.title.clone(),
             exercises,
+            targets,
         });
     }
 
@@ -519,6 +622,7 @@ tests = ["add::works", { name = "add::slow", timeout = 20 }]
         let entry = TestEntry {
             name: "a::b".into(),
             timeout: DEFAULT_TIMEOUT,
+            target: GRADED.into(),
         };
         assert!(entry.covers("a::b"));
         assert!(entry.covers("a::b::case_1"));
@@ -571,6 +675,44 @@ tests = ["add::works", { name = "add::slow", timeout = 20 }]
             errors
                 .iter()
                 .any(|e| e.message.contains("exercise id `add` appears twice"))
+        );
+    }
+
+    #[test]
+    fn a_chapter_declares_its_other_test_targets() {
+        let dir = root_with("01-basics", &["add"]);
+        let with_target = GOOD
+            .replace(
+                "title = \"Basics\"\n",
+                "title = \"Basics\"\n\n[[chapter.target]]\nname = \"loom\"\nfeatures = [\"loom\"]\n",
+            )
+            .replace(
+                "{ name = \"add::slow\", timeout = 20 }",
+                "{ name = \"add::slow\", target = \"loom\", timeout = 20 }",
+            );
+        let course = parse(dir.path(), &with_target).unwrap();
+        let chapter = &course.chapters[0];
+        assert_eq!(
+            chapter.targets,
+            vec![TestTarget {
+                name: "loom".into(),
+                features: vec!["loom".into()]
+            }]
+        );
+        let ex = course.exercise("add").unwrap();
+        assert_eq!(ex.tests[0].key(), "add::works");
+        assert_eq!(ex.tests[1].key(), "loom:add::slow");
+        assert_eq!(ex.extra_targets(), vec!["loom"]);
+        let undeclared = GOOD.replace(
+            "{ name = \"add::slow\", timeout = 20 }",
+            "{ name = \"add::slow\", target = \"miri\" }",
+        );
+        let errors = parse(dir.path(), &undeclared).unwrap_err().errors;
+        assert!(
+            errors[0]
+                .message
+                .contains("target `miri` is not one of chapter `01-basics`'s"),
+            "{errors:?}"
         );
     }
 }

@@ -6,8 +6,18 @@ use std::time::Duration;
 use crate::results::{CompileError, Status};
 use crate::sandbox::{Ended, Outcome};
 
-/// The verdict on one test run.
+/// The verdict on one test run; a failure also shows the panics (of forked
+/// children and other threads) it does not quote already.
 pub fn verdict(outcome: &Outcome, limit: Duration) -> (Status, String) {
+    let (status, mut words) = verdict_alone(outcome, limit);
+    if !status.passed() {
+        words.push_str(&crate::panics::context(&words, &full_text(outcome)));
+        words.push_str(&crate::errno_words::explain(&words));
+    }
+    (status, words)
+}
+
+fn verdict_alone(outcome: &Outcome, limit: Duration) -> (Status, String) {
     let text = full_text(outcome);
     let last = last_lines(&text, 6);
     match &outcome.ended {
@@ -226,7 +236,7 @@ pub fn first_panic(text: &str) -> Option<Panic> {
 
 /// `chapters/01-x/../../tests/01-x/main.rs` is `tests/01-x/main.rs`: cargo
 /// hands rustc the test path relative to the crate.
-fn normalize(path: &str) -> String {
+pub fn normalize(path: &str) -> String {
     if !path.contains("/../") {
         return path.to_string();
     }

@@ -174,7 +174,7 @@ pub fn score_exercise(run: ExerciseRun<'_>) -> ExerciseResult {
         .tests
         .iter()
         .map(|entry| {
-            let mut covered = tests.remove(&entry.name).unwrap_or_default();
+            let mut covered = tests.remove(&entry.key()).unwrap_or_default();
             let passed = !covered.is_empty() && covered.iter().all(|t| t.status.passed());
             let each = if covered.is_empty() {
                 0.0
@@ -186,7 +186,7 @@ pub fn score_exercise(run: ExerciseRun<'_>) -> ExerciseResult {
                 t.points_earned = if passed { each } else { 0.0 };
             }
             EntryResult {
-                name: entry.name.clone(),
+                name: entry.key(),
                 passed,
                 points_earned: if passed { share } else { 0.0 },
                 points_possible: share,

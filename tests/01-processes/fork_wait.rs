@@ -19,7 +19,7 @@ fn child_changes_only_its_copy() {
             counter += 5;
             counter
         })
-        .expect("fork failed");
+        .expect("run_in_child returned an error");
         (counter, exit)
     });
     assert_eq!(
@@ -37,7 +37,10 @@ fn child_changes_only_its_copy() {
 #[case::only_the_low_byte(300, 44)]
 fn exit_codes_come_back(#[case] code: i32, #[case] expected: i32) {
     let exit = within(LIMIT, "run_in_child", move || run_in_child(move || code));
-    assert_eq!(exit.expect("fork failed").1, ChildExit::Exited(expected));
+    assert_eq!(
+        exit.expect("run_in_child returned an error").1,
+        ChildExit::Exited(expected)
+    );
 }
 
 #[test]
@@ -48,13 +51,14 @@ fn death_by_signal_is_reported() {
             0
         })
     })
-    .expect("fork failed");
+    .expect("run_in_child returned an error");
     assert_eq!(exit, ChildExit::Signaled(Signal::SIGKILL));
 }
 
 #[test]
 fn child_is_reaped() {
-    let (pid, _) = within(LIMIT, "run_in_child", || run_in_child(|| 0)).expect("fork failed");
+    let (pid, _) = within(LIMIT, "run_in_child", || run_in_child(|| 0))
+        .expect("run_in_child returned an error");
     assert_ne!(pid, getpid(), "the PID returned is the child's, not ours");
     assert_eq!(
         procs::state(pid.as_raw()),
@@ -69,7 +73,10 @@ fn waits_for_its_own_child_only() {
     // take it, and its exit code, in place of the one just forked.
     let ((pid, exit), bystander) = within(LIMIT, "run_in_child", || {
         let bystander = Bystander::new();
-        (run_in_child(|| 15).expect("fork failed"), bystander)
+        (
+            run_in_child(|| 15).expect("run_in_child returned an error"),
+            bystander,
+        )
     });
     assert_eq!(
         exit,
@@ -115,7 +122,7 @@ fn parent_of_the_child_is_us() {
     let (_, exit) = within(LIMIT, "run_in_child", move || {
         run_in_child(move || i32::from(getppid() == me))
     })
-    .expect("fork failed");
+    .expect("run_in_child returned an error");
     assert_eq!(
         exit,
         ChildExit::Exited(1),
@@ -125,7 +132,8 @@ fn parent_of_the_child_is_us() {
 
 #[test]
 fn describe_reads_like_a_log() {
-    let (pid, exit) = within(LIMIT, "run_in_child", || run_in_child(|| 3)).expect("fork failed");
+    let (pid, exit) = within(LIMIT, "run_in_child", || run_in_child(|| 3))
+        .expect("run_in_child returned an error");
     let killed = describe(pid, ChildExit::Signaled(Signal::SIGTERM));
     let text = format!("{}\n{killed}", describe(pid, exit));
     let text = Redactor::new().pid(pid.as_raw(), "child").apply(&text);

@@ -12,7 +12,7 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn a_new_array_is_zeroed_and_settable() {
-    let array = SharedArray::new(5).expect("mmap failed");
+    let array = SharedArray::new(5).expect("SharedArray::new returned an error");
     assert_eq!(array.len(), 5);
     assert!(!array.is_empty());
     assert_eq!(array.to_vec(), vec![0; 5]);
@@ -23,10 +23,11 @@ fn a_new_array_is_zeroed_and_settable() {
 
 #[test]
 fn four_workers_fill_a_thousand_squares() {
-    let array = Arc::new(SharedArray::new(1000).expect("mmap failed"));
+    let array = Arc::new(SharedArray::new(1000).expect("SharedArray::new returned an error"));
     let shared = Arc::clone(&array);
     let pids = within(LIMIT, "fill_in_processes", move || {
-        fill_in_processes(&shared, 4, |i| (i * i) as u64).expect("fork failed")
+        fill_in_processes(&shared, 4, |i| (i * i) as u64)
+            .expect("fill_in_processes returned an error")
     });
     assert_eq!(pids.len(), 4);
     let expected: Vec<u64> = (0..1000).map(|i| (i * i) as u64).collect();
@@ -39,10 +40,11 @@ fn four_workers_fill_a_thousand_squares() {
 
 /// Each child writes its own PID: the array then shows who filled what.
 fn owners(len: usize, workers: usize) -> (Vec<u64>, Vec<nix::unistd::Pid>) {
-    let array = Arc::new(SharedArray::new(len).expect("mmap failed"));
+    let array = Arc::new(SharedArray::new(len).expect("SharedArray::new returned an error"));
     let shared = Arc::clone(&array);
     let pids = within(LIMIT, "fill_in_processes", move || {
-        fill_in_processes(&shared, workers, |_| getpid().as_raw() as u64).expect("fork failed")
+        fill_in_processes(&shared, workers, |_| getpid().as_raw() as u64)
+            .expect("fill_in_processes returned an error")
     });
     (array.to_vec(), pids)
 }
@@ -147,7 +149,7 @@ fn more_workers_than_slots_start_one_child_per_slot() {
 
 #[test]
 fn zero_workers_for_a_non_empty_array_is_an_error() {
-    let array = SharedArray::new(4).expect("mmap failed");
+    let array = SharedArray::new(4).expect("SharedArray::new returned an error");
     assert_eq!(
         fill_in_processes(&array, 0, |i| i as u64),
         Err(nix::errno::Errno::EINVAL)
@@ -156,7 +158,7 @@ fn zero_workers_for_a_non_empty_array_is_an_error() {
 
 #[test]
 fn an_empty_array_needs_no_children() {
-    let array = SharedArray::new(0).expect("mmap failed");
+    let array = SharedArray::new(0).expect("SharedArray::new returned an error");
     assert!(array.is_empty());
     assert_eq!(fill_in_processes(&array, 4, |i| i as u64), Ok(vec![]));
 }
@@ -167,10 +169,10 @@ proptest! {
 
     #[test]
     fn any_length_and_worker_count_fills_every_slot(len in 0usize..200, workers in 1usize..=4) {
-        let array = Arc::new(SharedArray::new(len).expect("mmap failed"));
+        let array = Arc::new(SharedArray::new(len).expect("SharedArray::new returned an error"));
         let shared = Arc::clone(&array);
         let pids = within(LIMIT, "fill_in_processes", move || {
-            fill_in_processes(&shared, workers, |i| 3 * i as u64 + 1).expect("fork failed")
+            fill_in_processes(&shared, workers, |i| 3 * i as u64 + 1).expect("fill_in_processes returned an error")
         });
         prop_assert_eq!(pids.len(), workers.min(len));
         let expected: Vec<u64> = (0..len).map(|i| 3 * i as u64 + 1).collect();

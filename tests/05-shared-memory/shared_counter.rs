@@ -20,13 +20,13 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn a_new_counter_reads_zero() {
-    let counter = SharedCounter::new().expect("mmap failed");
+    let counter = SharedCounter::new().expect("SharedCounter::new returned an error");
     assert_eq!(counter.get(), 0);
 }
 
 #[test]
 fn the_parent_counts_too() {
-    let counter = SharedCounter::new().expect("mmap failed");
+    let counter = SharedCounter::new().expect("SharedCounter::new returned an error");
     counter.increment();
     counter.add(41);
     assert_eq!(counter.get(), 42);
@@ -34,7 +34,7 @@ fn the_parent_counts_too() {
 
 #[test]
 fn what_a_child_adds_the_parent_sees() {
-    let counter = Arc::new(SharedCounter::new().expect("mmap failed"));
+    let counter = Arc::new(SharedCounter::new().expect("SharedCounter::new returned an error"));
     let shared = Arc::clone(&counter);
     within(LIMIT, "children adding to the counter", move || {
         // Children forked by the test, not by `add_in_processes`: the
@@ -53,10 +53,10 @@ fn what_a_child_adds_the_parent_sees() {
 
 #[test]
 fn four_processes_of_ten_thousand_make_forty_thousand() {
-    let counter = Arc::new(SharedCounter::new().expect("mmap failed"));
+    let counter = Arc::new(SharedCounter::new().expect("SharedCounter::new returned an error"));
     let shared = Arc::clone(&counter);
     within(LIMIT, "add_in_processes", move || {
-        add_in_processes(&shared, 4, 10_000).expect("fork failed")
+        add_in_processes(&shared, 4, 10_000).expect("add_in_processes returned an error")
     });
     assert_eq!(
         counter.get(),
@@ -68,10 +68,10 @@ fn four_processes_of_ten_thousand_make_forty_thousand() {
 
 #[test]
 fn children_are_distinct_processes_and_are_reaped() {
-    let counter = Arc::new(SharedCounter::new().expect("mmap failed"));
+    let counter = Arc::new(SharedCounter::new().expect("SharedCounter::new returned an error"));
     let shared = Arc::clone(&counter);
     let pids = within(LIMIT, "add_in_processes", move || {
-        add_in_processes(&shared, 3, 10).expect("fork failed")
+        add_in_processes(&shared, 3, 10).expect("add_in_processes returned an error")
     });
     assert_eq!(pids.len(), 3, "one PID per child");
     let distinct: HashSet<_> = pids.iter().collect();
@@ -93,11 +93,11 @@ proptest! {
 
     #[test]
     fn any_split_adds_up(processes in 1usize..=4, increments in 0u64..500, start in 0u64..100) {
-        let counter = Arc::new(SharedCounter::new().expect("mmap failed"));
+        let counter = Arc::new(SharedCounter::new().expect("SharedCounter::new returned an error"));
         counter.add(start);
         let shared = Arc::clone(&counter);
         within(LIMIT, "add_in_processes", move || {
-            add_in_processes(&shared, processes, increments).expect("fork failed")
+            add_in_processes(&shared, processes, increments).expect("add_in_processes returned an error")
         });
         prop_assert_eq!(counter.get(), start + processes as u64 * increments);
     }
