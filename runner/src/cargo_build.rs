@@ -1,6 +1,7 @@
 //! Building the graded test binaries: one cargo call for every selected
-//! crate, its JSON messages read for the executables and the first compiler
-//! error of each crate.
+//! crate, run under a supervisor like a test (a time limit, every process it
+//! started killed at the end), its JSON messages read for the executables
+//! and the first compiler error of each crate.
 //!
 //! Why `cargo build --test graded --keep-going` and not `cargo test --no-run`:
 //! `cargo test` has no `--keep-going`, and its `--no-fail-fast` does not go
@@ -12,6 +13,15 @@
 //! later `cargo test` reuses them), skips the crates' unit-test binaries that
 //! grading never runs, and `--keep-going` builds every crate that can be.
 //! One call, however many chapters are broken.
+//!
+//! # One target dir per course
+//!
+//! Cargo names a workspace crate's artifacts by its path *inside* the
+//! workspace and trusts file times: two copies of the course sharing one
+//! target dir would each be graded with whichever binary is newer. So a
+//! target dir is claimed by one course (a marker file names its root), and
+//! a course that finds a target dir claimed by another, or used by someone
+//! else, builds in a folder of its own below it ([`target_dir`]).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -23,9 +33,16 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::course::{Course, Flavor};
+use crate::isolate::{self, Isolation, Plan};
 use crate::results::CompileError;
+use crate::sandbox::{self, Ended, Limits, TestSpec};
 
 pub type CrateKey = (String, Flavor);
+
+/// How long one build may take by default.
+pub const BUILD_LIMIT: Duration = Duration::from_secs(900);
+/// The file in a target dir that names the course it belongs to.
+const OWNER_FILE: &str = ".forklings-course";
 
 #[derive(Debug, Default)]
 pub struct Built {
@@ -49,28 +66,77 @@ pub static TARGET_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new()
 
 /// The cargo the runner was started by (`cargo course` sets `CARGO`), or the
 /// one on the PATH.
+pub fn cargo_program() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+/// A cargo command for the course at `root`, its target dir set.
+pub fn cargo_for(root: &Path) -> Command {
+    let mut cmd = Command::new(cargo_program());
+    cmd.env("CARGO_TARGET_DIR", target_dir(root));
+    cmd
+}
+
+/// A cargo command with the run's override of the target dir, if any.
 pub fn cargo() -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = Command::new(cargo_program());
     if let Some(dir) = TARGET_DIR.get() {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
     cmd
 }
 
-/// Where this run's builds go: the override, `CARGO_TARGET_DIR`, or the
-/// course's `target/`.
+/// Where this course's builds go: the run's override, or a target dir that
+/// belongs to this course: `CARGO_TARGET_DIR` (or the course's `target/`)
+/// when it is unclaimed or claimed by this course, else a folder of this
+/// course's own below it.
 pub fn target_dir(root: &Path) -> PathBuf {
-    TARGET_DIR
-        .get()
-        .cloned()
-        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+    if let Some(dir) = TARGET_DIR.get() {
+        return dir.clone();
+    }
+    let own = root.join("target");
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
         .map(|d| if d.is_absolute() { d } else { root.join(d) })
-        .unwrap_or_else(|| root.join("target"))
+        .unwrap_or_else(|| own.clone());
+    let root_text = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let root_text = root_text.to_string_lossy().into_owned();
+    let owner = std::fs::read_to_string(dir.join(OWNER_FILE)).ok();
+    let claimable = match &owner {
+        Some(owner) => owner.trim() == root_text,
+        // Unclaimed: the course's own target/, or a dir nobody built in.
+        None => dir == own || !dir.join("debug").exists(),
+    };
+    let dir = if claimable {
+        dir
+    } else {
+        let hash = crate::pristine::blob_id(root_text.as_bytes());
+        dir.join(format!("forklings-{}", &hash[..16]))
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    if std::fs::read_to_string(dir.join(OWNER_FILE))
+        .ok()
+        .as_deref()
+        != Some(&root_text)
+    {
+        let _ = std::fs::write(dir.join(OWNER_FILE), &root_text);
+    }
+    dir
+}
+
+/// How a build runs.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Where cargo builds; none: [`target_dir`].
+    pub target_dir: Option<PathBuf>,
+    /// The course is a grading copy the runner made: the build sees the
+    /// file system read-only but its target dir, and no network.
+    pub grading_copy: bool,
+    pub limit: Duration,
 }
 
 /// Builds the `graded` test binary of each crate in `crates`, in one cargo
-/// call. The course's normal target dir is used (cargo's default, or
-/// `CARGO_TARGET_DIR` when set): the runner only invokes cargo.
+/// call, in the course's target dir.
 pub fn build(course: &Course, crates: &[CrateKey]) -> std::io::Result<Built> {
     build_in(course, crates, None)
 }
@@ -82,43 +148,108 @@ pub fn build_in(
     crates: &[CrateKey],
     target_dir: Option<&Path>,
 ) -> std::io::Result<Built> {
+    build_with(
+        course,
+        crates,
+        &BuildOptions {
+            target_dir: target_dir.map(Path::to_path_buf),
+            grading_copy: false,
+            limit: BUILD_LIMIT,
+        },
+    )
+}
+
+/// The namespaces of a build, where the machine gives them.
+fn build_isolation(options: &BuildOptions, root: &Path, target: &Path) -> Option<Plan> {
+    if *isolate::probe() != Isolation::Namespaces {
+        return None;
+    }
+    if !options.grading_copy {
+        // A student's own tree: cargo may fetch crates and update
+        // Cargo.lock, so only the PID namespace (a time limit, and nothing
+        // left running).
+        return Some(Plan::default());
+    }
+    let mut writable = vec![target.to_path_buf()];
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    // Cargo locks its package cache even offline.
+    writable.extend(home.filter(|h| h.is_dir()));
+    Some(Plan {
+        read_only: true,
+        writable,
+        private_network: true,
+        private_tmp: true,
+        holder: isolate::holder(),
+        keep: vec![root.to_path_buf()],
+    })
+}
+
+/// [`build`] with every option.
+pub fn build_with(
+    course: &Course,
+    crates: &[CrateKey],
+    options: &BuildOptions,
+) -> std::io::Result<Built> {
     let start = Instant::now();
     let mut built = Built::default();
     if crates.is_empty() {
         return Ok(built);
     }
-    let mut cmd = cargo();
-    if let Some(dir) = target_dir {
-        cmd.env("CARGO_TARGET_DIR", dir);
+    let target = options
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| target_dir(&course.root));
+    std::fs::create_dir_all(&target)?;
+    let mut args: Vec<String> = [
+        "build",
+        "--test",
+        "graded",
+        "--keep-going",
+        "--message-format=json",
+        "--color=never",
+    ]
+    .map(String::from)
+    .to_vec();
+    if options.grading_copy {
+        args.push("--offline".into());
     }
-    cmd.current_dir(&course.root)
-        .args([
-            "build",
-            "--test",
-            "graded",
-            "--keep-going",
-            "--message-format=json",
-            "--color=never",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
     let mut by_manifest: HashMap<PathBuf, CrateKey> = HashMap::new();
     for key in crates {
         let chapter = course.chapter(&key.0).expect("a chapter of the course");
-        cmd.args(["-p", &chapter.package(key.1)]);
+        args.extend(["-p".into(), chapter.package(key.1)]);
         let manifest = chapter.dir(&course.root, key.1).join("Cargo.toml");
         by_manifest.insert(canonical(&manifest), key.clone());
     }
-    let mut child = cmd.spawn()?;
-    let stderr = child.stderr.take().expect("piped");
+    let mut env = sandbox::base_env();
+    env.push((
+        "CARGO_TARGET_DIR".into(),
+        target.to_string_lossy().into_owned(),
+    ));
+    env.push(("CARGO_TERM_COLOR".into(), "never".into()));
+    let spec = TestSpec {
+        binary: cargo_program(),
+        name: String::new(),
+        cwd: course.root.clone(),
+        env,
+        limits: Limits {
+            wall_ms: options.limit.as_millis() as u64,
+            output_cap: 0,
+            max_processes: 512,
+            address_space: 0,
+            memory: 0,
+        },
+        args: Some(args),
+        harness: false,
+        isolation: build_isolation(options, &course.root, &target),
+        passthrough: true,
+    };
+    let mut supervised = sandbox::spawn_passthrough(&spec).map_err(std::io::Error::other)?;
+    let stderr = supervised.child.stderr.take().expect("piped");
     let stderr_reader = thread::spawn(move || read_capped(stderr, 64 * 1024));
-    let stdout = BufReader::new(child.stdout.take().expect("piped"));
-    for line in stdout.lines() {
-        let line = line?;
-        let Ok(msg) = serde_json::from_str::<Value>(&line) else {
-            continue;
-        };
+    let stdout = supervised.child.stdout.take().expect("piped");
+    for msg in messages(stdout) {
         let Some(key) = msg["manifest_path"]
             .as_str()
             .and_then(|p| by_manifest.get(&canonical(Path::new(p))))
@@ -141,23 +272,65 @@ pub fn build_in(
             _ => {}
         }
     }
-    let status = child.wait()?;
+    let outcome = supervised.finish();
     let stderr_text = stderr_reader.join().unwrap_or_default();
-    // A crate without a binary and without a compiler error: cargo itself
-    // refused (a broken Cargo.toml, a missing dependency). Say what it said.
+    // A crate without a binary and without a compiler error: the build was
+    // stopped, or cargo itself refused (a broken Cargo.toml, a missing
+    // dependency). Say which, with what it said.
+    let stopped = match &outcome.ended {
+        Ended::TimedOut => Some(format!(
+            "the build took longer than {} s and was stopped",
+            options.limit.as_secs()
+        )),
+        Ended::NotStarted { reason } => Some(format!("the build could not run: {reason}")),
+        Ended::TooManyProcesses { count, .. } => Some(format!(
+            "the build started too many processes ({count}) and was stopped"
+        )),
+        _ => None,
+    };
+    let code = match outcome.ended {
+        Ended::Exited { code } => Some(code),
+        _ => None,
+    };
     for key in crates {
-        if !built.binaries.contains_key(key) && !built.errors.contains_key(key) {
+        if built.binaries.contains_key(key) {
+            continue;
+        }
+        if let Some(why) = &stopped {
+            built.binaries.remove(key);
+            built.errors.insert(key.clone(), stopped_error(why));
+        } else if !built.errors.contains_key(key) {
             built
                 .errors
-                .insert(key.clone(), cargo_failure(&stderr_text, status.code()));
+                .insert(key.clone(), cargo_failure(&stderr_text, code));
         }
     }
     built.duration = start.elapsed();
     Ok(built)
 }
 
+/// Cargo's JSON messages (`--message-format=json`), one per line, for the
+/// build and for clippy; lines that are not JSON (a build script's own
+/// output) are skipped.
+pub fn messages(from: impl Read) -> impl Iterator<Item = Value> {
+    BufReader::new(from)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+}
+
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn stopped_error(why: &str) -> CompileError {
+    CompileError {
+        message: why.to_string(),
+        file: None,
+        line: None,
+        column: None,
+        rendered: why.to_string(),
+    }
 }
 
 fn compile_error(root: &Path, message: &Value) -> CompileError {
@@ -237,12 +410,13 @@ pub fn read_capped(mut from: impl Read, cap: usize) -> String {
 
 /// Every test a graded binary holds, as `--list --format terse` prints them.
 pub fn list_tests(binary: &Path, cwd: &Path) -> std::io::Result<Vec<String>> {
-    let out = Command::new(binary)
-        .args(["--list", "--format", "terse"])
+    let mut cmd = Command::new(binary);
+    cmd.args(["--list", "--format", "terse"])
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()?;
+        .env_clear()
+        .envs(sandbox::base_env())
+        .stdin(Stdio::null());
+    let out = crate::reaper::output(&mut cmd)?;
     if !out.status.success() {
         return Err(std::io::Error::other(format!(
             "{} --list failed ({})",

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{commands, report, sandbox, term, watch};
+use crate::{commands, isolate, reaper, report, sandbox, term, watch};
 
 #[derive(Parser)]
 #[command(
@@ -125,13 +125,24 @@ enum Cmd {
     /// Internal: run one test under the supervisor (see sandbox.rs).
     #[command(name = "__supervise", hide = true)]
     Supervise { spec: String },
+    /// Internal: find out whether namespaces work here (see isolate.rs).
+    #[command(name = "__isolation-probe", hide = true)]
+    IsolationProbe,
+    /// Internal: hold a run's user and network namespaces (see isolate.rs).
+    #[command(name = "__namespace-holder", hide = true)]
+    NamespaceHolder,
 }
 
 /// Parses the command line, runs the command and returns its exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Cmd::Supervise { spec }) = &cli.command {
-        return ExitCode::from(sandbox::supervise_main(spec) as u8);
+    match &cli.command {
+        Some(Cmd::Supervise { spec }) => {
+            return ExitCode::from(sandbox::supervise_main(spec) as u8);
+        }
+        Some(Cmd::IsolationProbe) => return ExitCode::from(isolate::probe_main() as u8),
+        Some(Cmd::NamespaceHolder) => return ExitCode::from(isolate::holder_main() as u8),
+        _ => reaper::become_subreaper(),
     }
     let ctx = match commands::Ctx::new(cli.jobs) {
         Ok(ctx) => ctx,
@@ -209,7 +220,9 @@ pub fn main() -> ExitCode {
         ),
         Some(Cmd::Bench { args }) => commands::bench::run(&ctx, &args),
         Some(Cmd::CheckJson { targets }) => watch::check_json_main(&ctx, &targets),
-        Some(Cmd::Supervise { .. }) => unreachable!("handled above"),
+        Some(Cmd::Supervise { .. } | Cmd::IsolationProbe | Cmd::NamespaceHolder) => {
+            unreachable!("handled above")
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,8 +1,10 @@
-//! Running a selection of exercises: one build, then every covered test
-//! alone under its own supervisor, several at once, into the result model.
+//! Running a selection of exercises: one supervised build, then every
+//! covered test alone under its own supervisor, several at once, into the
+//! result model. Each test is planned once, into one record that carries
+//! its spec and its place in the course, and turned into one result.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -11,7 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::cargo_build::{self, Built, CrateKey};
 use crate::course::{Course, Exercise, Flavor};
 use crate::explain;
-use crate::results::{self, ExerciseRun, Report, Status, TestResult};
+use crate::guard::{self, Guard};
+use crate::isolate::{self, Isolation, Plan};
+use crate::results::{self, ExerciseRun, Mode, Problem, Report, Status, TestResult};
 use crate::sandbox::{self, Limits, Outcome, TestSpec};
 
 /// How many tests run at once by default: one per core.
@@ -19,9 +23,11 @@ pub fn default_jobs() -> usize {
     thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// What the environment of a graded test holds beyond the runner's own.
+/// What the environment of a graded test holds beyond the few variables of
+/// the runner's own it keeps (`sandbox::base_env`).
 pub fn test_env(course: &Course) -> Vec<(String, String)> {
-    vec![
+    let mut env = sandbox::base_env();
+    env.extend([
         ("INSTA_UPDATE".into(), "no".into()),
         (
             "INSTA_WORKSPACE_ROOT".into(),
@@ -31,7 +37,19 @@ pub fn test_env(course: &Course) -> Vec<(String, String)> {
         // A failing proptest would otherwise write a regression file into
         // the student's tree.
         ("PROPTEST_DISABLE_FAILURE_PERSISTENCE".into(), "1".into()),
-    ]
+    ]);
+    env
+}
+
+/// The namespaces of a test, where the machine gives them.
+pub fn test_isolation() -> Option<Plan> {
+    match isolate::probe() {
+        Isolation::Namespaces => Some(Plan {
+            holder: isolate::holder(),
+            ..Plan::test()
+        }),
+        Isolation::ProcessSweep { .. } => None,
+    }
 }
 
 pub fn spec(course: &Course, binary: &Path, cwd: &Path, name: &str, limit: Duration) -> TestSpec {
@@ -45,7 +63,17 @@ pub fn spec(course: &Course, binary: &Path, cwd: &Path, name: &str, limit: Durat
             output_cap: sandbox::OUTPUT_CAP,
             max_processes: sandbox::MAX_PROCESSES,
             address_space: sandbox::ADDRESS_SPACE_CAP,
+            memory: sandbox::MEMORY_CAP,
         },
+        args: None,
+        harness: true,
+        isolation: test_isolation().map(|mut plan| {
+            let mut keep = vec![course.root.clone(), cwd.to_path_buf()];
+            keep.extend(binary.parent().map(Path::to_path_buf));
+            plan.keep = keep;
+            plan
+        }),
+        passthrough: false,
     }
 }
 
@@ -86,6 +114,37 @@ pub trait Progress: Sync {
     fn test_done(&self, _result: &TestResult) {}
 }
 
+/// How a run builds and what it may do to the course it runs in.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub flavor: Flavor,
+    pub jobs: usize,
+    /// Where cargo builds; none: the course's own (`cargo_build::target_dir`).
+    pub target_dir: Option<PathBuf>,
+    /// Where the course comes from, for the report.
+    pub mode: Mode,
+    /// Seconds the build may take.
+    pub build_limit: Duration,
+}
+
+impl Options {
+    pub fn new(flavor: Flavor, jobs: usize) -> Options {
+        Options {
+            flavor,
+            jobs,
+            target_dir: None,
+            mode: Mode::InPlace,
+            build_limit: cargo_build::BUILD_LIMIT,
+        }
+    }
+
+    /// A copy the runner made: it may put graded files back, and its build
+    /// runs read-only and offline.
+    fn is_copy(&self) -> bool {
+        self.mode != Mode::InPlace
+    }
+}
+
 /// Builds and runs the graded tests of `exercises` against `flavor`, and
 /// scores them.
 pub fn run(
@@ -95,10 +154,51 @@ pub fn run(
     jobs: usize,
     progress: &dyn Progress,
 ) -> std::io::Result<Report> {
+    run_with(course, exercises, &Options::new(flavor, jobs), progress)
+}
+
+/// One test to run: its spec and where its result goes.
+struct Planned {
+    spec: TestSpec,
+    exercise: String,
+    entry: String,
+    chapter: String,
+    limit: Duration,
+}
+
+impl Planned {
+    /// The test's one result record, from its outcome.
+    fn result(&self, outcome: &Outcome) -> TestResult {
+        let (status, explanation) = explain::verdict(outcome, self.limit);
+        TestResult {
+            id: self.spec.name.clone(),
+            chapter: self.chapter.clone(),
+            exercise: self.exercise.clone(),
+            entry: self.entry.clone(),
+            status,
+            points_earned: 0.0,
+            points_possible: 0.0,
+            duration_ms: outcome.duration_ms,
+            output: outcome.output.clone(),
+            output_dropped_bytes: outcome.dropped_bytes,
+            output_tail: outcome.tail.clone(),
+            explanation,
+        }
+    }
+}
+
+/// [`run`] with every option.
+pub fn run_with(
+    course: &Course,
+    exercises: &[&Exercise],
+    options: &Options,
+    progress: &dyn Progress,
+) -> std::io::Result<Report> {
     let started = Instant::now();
     let started_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let flavor = options.flavor;
     let mut chapter_ids: Vec<String> = Vec::new();
     for ex in exercises {
         if !chapter_ids.contains(&ex.chapter) {
@@ -108,19 +208,28 @@ pub fn run(
     // Keep the course's order.
     chapter_ids.sort_by_key(|id| course.chapters.iter().position(|c| &c.id == id));
     let crates: Vec<CrateKey> = chapter_ids.iter().map(|c| (c.clone(), flavor)).collect();
+    let guard = Guard::new(&course.root);
+    let mut problems: Vec<Problem> = Vec::new();
     progress.building(&chapter_ids);
-    let built = cargo_build::build(course, &crates)?;
+    let built = cargo_build::build_with(
+        course,
+        &crates,
+        &cargo_build::BuildOptions {
+            target_dir: options.target_dir.clone(),
+            grading_copy: options.is_copy(),
+            limit: options.build_limit,
+        },
+    )?;
     progress.built(&built);
-
-    // Which test of which binary each manifest entry covers.
-    struct Planned {
-        exercise: String,
-        entry: String,
-        chapter: String,
-        limit: Duration,
+    let changed = guard.check();
+    if !changed.is_empty() {
+        problems.push(changed_problem(&changed, "the build", options.is_copy()));
+        if options.is_copy() {
+            guard.restore(&changed)?;
+        }
     }
-    let mut specs = Vec::new();
-    let mut planned = Vec::new();
+
+    let mut planned: Vec<Planned> = Vec::new();
     let mut fixed: Vec<TestResult> = Vec::new();
     let mut listings: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
     for ex in exercises {
@@ -162,8 +271,8 @@ pub fn run(
                 fixed.push(unrun(ex, &entry.name, &entry.name, Status::Failed, why));
             }
             for name in names {
-                specs.push(spec(course, binary, &cwd, name, entry.timeout));
                 planned.push(Planned {
+                    spec: spec(course, binary, &cwd, name, entry.timeout),
                     exercise: ex.id.clone(),
                     entry: entry.name.clone(),
                     chapter: chapter.id.clone(),
@@ -173,32 +282,8 @@ pub fn run(
         }
     }
 
-    let results_of = |i: usize, outcome: &Outcome| {
-        let p = &planned[i];
-        let (status, explanation) = explain::verdict(outcome, p.limit);
-        TestResult {
-            id: specs[i].name.clone(),
-            chapter: p.chapter.clone(),
-            exercise: p.exercise.clone(),
-            entry: p.entry.clone(),
-            status,
-            points_earned: 0.0,
-            points_possible: 0.0,
-            duration_ms: outcome.duration_ms,
-            output: outcome.output.clone(),
-            output_dropped_bytes: outcome.dropped_bytes,
-            output_tail: outcome.tail.clone(),
-            explanation,
-        }
-    };
-    let outcomes = run_specs(&specs, jobs, &|i, outcome| {
-        progress.test_done(&results_of(i, outcome));
-    });
-    let mut all: Vec<TestResult> = outcomes
-        .iter()
-        .enumerate()
-        .map(|(i, o)| results_of(i, o))
-        .collect();
+    let (mut all, outcomes, tampered) = run_planned(&planned, options, &guard, progress);
+    problems.extend(tampered);
     all.extend(fixed);
 
     let mut chapters = Vec::new();
@@ -223,6 +308,9 @@ pub fn run(
             scored,
         ));
     }
+    for (p, o) in planned.iter().zip(&outcomes) {
+        problems.extend(explain::problem(o, &p.chapter, &p.spec.name));
+    }
     let earned = chapters.iter().map(|c| c.points_earned).sum();
     let possible = chapters.iter().map(|c| c.points_possible).sum();
     let resources = results::Resources {
@@ -240,9 +328,168 @@ pub fn run(
         duration_ms: started.elapsed().as_millis() as u64,
         points_earned: results::round2(earned),
         points_possible: possible,
+        mode: options.mode,
+        isolation: isolate::probe().clone(),
         chapters,
-        problems: Vec::new(),
+        problems,
     })
+}
+
+/// Runs the planned tests, checking the graded files after each. Returns
+/// every test's result and outcome (in plan order) and what was found
+/// changed.
+///
+/// A change is found after some test ended, but any test that ran since the
+/// last clean check may have made it, and any test that ran meanwhile may
+/// have read it. In a grading copy the files are put back at once, and every
+/// such test is run again, alone, with a check after each: one that changes
+/// a graded file again fails. In a student's tree nothing is put back (the
+/// runner never writes there); the tests concerned fail and the change is
+/// reported.
+fn run_planned(
+    planned: &[Planned],
+    options: &Options,
+    guard: &Guard,
+    progress: &dyn Progress,
+) -> (Vec<TestResult>, Vec<Outcome>, Vec<Problem>) {
+    struct Window {
+        started: Instant,
+        ended: Instant,
+    }
+    let windows: Mutex<Vec<Option<Window>>> =
+        Mutex::new((0..planned.len()).map(|_| None).collect());
+    // (since, found, what): a change found at `found`, made after `since`.
+    let changes: Mutex<Vec<(Instant, Instant, Vec<guard::Changed>)>> = Mutex::new(Vec::new());
+    let last_clean = Mutex::new(Instant::now());
+    let results: Mutex<Vec<Option<TestResult>>> =
+        Mutex::new((0..planned.len()).map(|_| None).collect());
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<Option<Outcome>>> =
+        Mutex::new((0..planned.len()).map(|_| None).collect());
+    thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1).min(planned.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(p) = planned.get(i) else { break };
+                    let started = Instant::now();
+                    let outcome = sandbox::run_supervised(&p.spec);
+                    let ended = Instant::now();
+                    {
+                        let mut clean = last_clean.lock().expect("no worker panics");
+                        let found = guard.check();
+                        if !found.is_empty() {
+                            if options.is_copy() {
+                                let _ = guard.restore(&found);
+                            }
+                            changes.lock().expect("no worker panics").push((
+                                *clean,
+                                Instant::now(),
+                                found,
+                            ));
+                        }
+                        *clean = Instant::now();
+                    }
+                    let result = p.result(&outcome);
+                    progress.test_done(&result);
+                    windows.lock().expect("no worker panics")[i] = Some(Window { started, ended });
+                    results.lock().expect("no worker panics")[i] = Some(result);
+                    outcomes.lock().expect("no worker panics")[i] = Some(outcome);
+                }
+            });
+        }
+    });
+    let mut results: Vec<TestResult> = results
+        .into_inner()
+        .expect("no worker panics")
+        .into_iter()
+        .map(|r| r.expect("every test ran"))
+        .collect();
+    let mut outcomes: Vec<Outcome> = outcomes
+        .into_inner()
+        .expect("no worker panics")
+        .into_iter()
+        .map(|o| o.expect("every test ran"))
+        .collect();
+    let changes = changes.into_inner().expect("no worker panics");
+    let mut problems = Vec::new();
+    if changes.is_empty() {
+        return (results, outcomes, problems);
+    }
+    let windows = windows.into_inner().expect("no worker panics");
+    let suspects: Vec<usize> = (0..planned.len())
+        .filter(|&i| {
+            let w = windows[i].as_ref().expect("every test ran");
+            changes
+                .iter()
+                .any(|(since, found, _)| w.started <= *found && w.ended >= *since)
+        })
+        .collect();
+    let all_changed: Vec<guard::Changed> = changes.into_iter().flat_map(|(_, _, c)| c).collect();
+    if !options.is_copy() {
+        let what = guard::describe(&all_changed);
+        for &i in &suspects {
+            results[i].status = Status::Failed;
+            results[i].explanation = format!(
+                "a graded file changed while this test ran: {what}; a test must not write the course's tests (put them back with git)"
+            );
+        }
+        problems.push(changed_problem(&all_changed, "a test run", false));
+        return (results, outcomes, problems);
+    }
+    // Again, one at a time, each followed by a check.
+    for &i in &suspects {
+        let p = &planned[i];
+        let outcome = sandbox::run_supervised(&p.spec);
+        let found = guard.check();
+        let mut result = p.result(&outcome);
+        if !found.is_empty() {
+            let _ = guard.restore(&found);
+            result.status = Status::Failed;
+            result.explanation = format!(
+                "this test changed graded files while it ran: {} (they were put back; the test earns nothing)",
+                guard::describe(&found)
+            );
+            problems.push(Problem {
+                kind: "changed_graded_file".into(),
+                chapter: Some(p.chapter.clone()),
+                message: format!(
+                    "{} changed {} while it ran: put back, and the test earns nothing",
+                    p.spec.name,
+                    guard::describe(&found)
+                ),
+            });
+        }
+        results[i] = result;
+        outcomes[i] = outcome;
+    }
+    if problems.is_empty() {
+        problems.push(Problem {
+            kind: "changed_graded_file".into(),
+            chapter: None,
+            message: format!(
+                "{} changed during the run and was put back; the tests that ran meanwhile were run again",
+                guard::describe(&all_changed)
+            ),
+        });
+    }
+    (results, outcomes, problems)
+}
+
+fn changed_problem(changed: &[guard::Changed], during: &str, put_back: bool) -> Problem {
+    Problem {
+        kind: "changed_graded_file".into(),
+        chapter: None,
+        message: format!(
+            "{} changed during {during}{}",
+            guard::describe(changed),
+            if put_back {
+                ": the course's own copy was put back"
+            } else {
+                ""
+            }
+        ),
+    }
 }
 
 fn unrun(ex: &Exercise, id: &str, entry: &str, status: Status, explanation: String) -> TestResult {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::results::{CompileError, Status};
+use crate::results::{CompileError, Problem, Status};
 use crate::sandbox::{Ended, Outcome};
 
 /// The verdict on one test run; a failure also shows the panics (of forked
@@ -37,6 +37,14 @@ fn verdict_alone(outcome: &Outcome, limit: Duration) -> (Status, String) {
             }
             (Status::TimedOut, why)
         }
+        Ended::TooMuchMemory { bytes, limit } => (
+            Status::OutOfMemory,
+            format!(
+                "used too much memory: its processes held {} MiB together, the limit is {} MiB (a collection that grows without end, or too many children each holding memory?); the runner stopped them all",
+                bytes >> 20,
+                limit >> 20
+            ),
+        ),
         Ended::TooManyProcesses { count, limit } => (
             Status::TooManyProcesses,
             format!(
@@ -71,14 +79,22 @@ fn out_of_memory(text: &str) -> bool {
 }
 
 fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, String) {
-    let summary = libtest_summary(text);
     if text.contains("running 0 tests") {
         return (
             Status::Failed,
             "there is no test by this name in the test binary: the manifest names a test that does not exist".into(),
         );
     }
-    if code == 0 && summary.as_deref().is_some_and(|s| s.contains(" 1 passed;")) {
+    let verdict = &outcome.verdict;
+    if let Some(forged) = &verdict.forged {
+        return (
+            Status::Failed,
+            format!(
+                "tried to forge a pass: something wrote to the test harness's private channel ({forged:?}); only the harness itself reports a pass"
+            ),
+        );
+    }
+    if code == 0 && verdict.passed {
         let mut words = "passed".to_string();
         if outcome.leftovers_killed > 0 {
             words.push_str(&format!(
@@ -88,13 +104,28 @@ fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, Stri
         }
         return (Status::Passed, words);
     }
-    if summary.is_none() || !text.contains("panicked at") && code != 101 {
+    if !verdict.harness {
+        return (
+            Status::Failed,
+            format!(
+                "the test binary did not report to the runner (exit code {code}): its chapter package lacks the course's test harness (`build = \"{}\"` in its Cargo.toml)",
+                crate::harness::BUILD_SCRIPT
+            ),
+        );
+    }
+    let imitation = if imitates_a_pass(text) {
+        "\nits output holds what looks like the test harness's pass line, but only the harness's private report counts"
+    } else {
+        ""
+    };
+    let summary = libtest_summary(text);
+    if code == 0 || summary.is_none() || !text.contains("panicked at") && code != 101 {
         let how = if code == 0 {
-            "exit code 0, without the test harness saying it passed: something called `std::process::exit`?".to_string()
+            "exit code 0, without the test harness saying it passed: something called `std::process::exit`, or a forked child ran on through the harness?".to_string()
         } else {
             format!("exit code {code}")
         };
-        let mut why = format!("exited before the test finished ({how})");
+        let mut why = format!("exited before the test finished ({how}){imitation}");
         if let Some(panic) = first_panic(text) {
             why.push_str(&format!("\nbefore that it panicked: {}", panic.oneline()));
         } else if !last.is_empty() {
@@ -103,9 +134,9 @@ fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, Stri
         return (Status::Failed, why);
     }
     if let Some(diff) = snapshot_diff(text) {
-        return (Status::Failed, diff);
+        return (Status::Failed, format!("{diff}{imitation}"));
     }
-    match first_panic(text) {
+    let (status, words) = match first_panic(text) {
         Some(panic) if panic.message.trim() == "not yet implemented" => (
             Status::Failed,
             format!("not written yet: `todo!()` at {}", panic.location),
@@ -131,7 +162,39 @@ fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, Stri
                 indent(last)
             ),
         ),
-    }
+    };
+    (status, format!("{words}{imitation}"))
+}
+
+/// A line libtest prints when tests passed, in output that did not pass.
+fn imitates_a_pass(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("test result: ok.") || (l.starts_with("test ") && l.ends_with(" ... ok"))
+    })
+}
+
+/// What a test's outcome says about the submission itself, beyond its
+/// result: a forged verdict, or output that imitates a pass.
+pub fn problem(outcome: &Outcome, chapter: &str, test: &str) -> Option<Problem> {
+    let (kind, what) = if let Some(forged) = &outcome.verdict.forged {
+        (
+            "forged_pass",
+            format!("wrote to the harness's private channel ({forged:?})"),
+        )
+    } else if !outcome.verdict.passed && imitates_a_pass(&full_text(outcome)) {
+        (
+            "imitated_pass",
+            "printed what looks like a pass of the test harness".to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(Problem {
+        kind: kind.into(),
+        chapter: Some(chapter.to_string()),
+        message: format!("{test}: {what}, without passing: it earns nothing for it"),
+    })
 }
 
 fn crash_words(signal: &str, text: &str, last: &str) -> String {
@@ -347,6 +410,12 @@ mod tests {
             tail: String::new(),
             leftovers_killed: 0,
             supervisor_max_rss_kib: 0,
+            max_memory_kib: 0,
+            verdict: crate::verdict::Verdict {
+                harness: true,
+                passed: code == 0 && output.contains("test result: ok."),
+                forged: None,
+            },
         }
     }
 

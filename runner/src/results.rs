@@ -9,8 +9,44 @@ use serde::{Deserialize, Serialize};
 use crate::course::{Course, Exercise};
 
 /// Bumped whenever a field changes meaning or goes away, or a status is
-/// added (2: `too_many_processes` and `out_of_memory`).
-pub const VERSION: u32 = 2;
+/// added (2: `too_many_processes` and `out_of_memory`; 3: a pass is the
+/// harness's verdict, and `mode` and `isolation` say how the grade ran).
+pub const VERSION: u32 = 3;
+
+/// Where the course a grade ran on came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The student's own tree, built where it is (`check`, `watch`, `grade`).
+    #[default]
+    InPlace,
+    /// A copy of the student's tree with the course's graded files put back
+    /// (`grade` on a tree whose tests were changed).
+    RestoredCopy,
+    /// A fresh copy of the course with only the student's exercise modules
+    /// in it (`grade --submission`, `grade-class`, Gradescope, Classroom).
+    PristineCopy,
+}
+
+impl Mode {
+    pub fn words(self) -> &'static str {
+        match self {
+            Mode::InPlace => "the student's own tree, as it is",
+            Mode::RestoredCopy => {
+                "a copy of the student's tree with the course's graded files put back"
+            }
+            Mode::PristineCopy => {
+                "a fresh copy of the course with only the student's exercise modules"
+            }
+        }
+    }
+}
+
+fn unknown_isolation() -> crate::isolate::Isolation {
+    crate::isolate::Isolation::ProcessSweep {
+        why: "not recorded".into(),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -112,6 +148,12 @@ pub struct Report {
     pub duration_ms: u64,
     pub points_earned: f64,
     pub points_possible: f64,
+    /// Where the graded course came from.
+    #[serde(default)]
+    pub mode: Mode,
+    /// How the tests were kept apart from the machine.
+    #[serde(default = "unknown_isolation")]
+    pub isolation: crate::isolate::Isolation,
     pub chapters: Vec<ChapterResult>,
     #[serde(default)]
     pub resources: Resources,
@@ -124,7 +166,9 @@ pub struct Report {
 /// One thing wrong with a submission, beyond its tests' results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// `tampered_test`, `uses_solution`, `api_differs`.
+    /// `tampered_test`, `uses_solution`, `api_differs`, `forged_pass`,
+    /// `imitated_pass`, `changed_graded_file`, `missing_module`,
+    /// `refused_module`, `ignored_change`.
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chapter: Option<String>,

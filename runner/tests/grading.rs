@@ -7,26 +7,33 @@ mod common;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{Chapter, Fixture, alive, exercise, in_group, test_result, text};
+use common::{Chapter, Fixture, exercise, test_result, text};
 use serde_json::Value;
 
 const TESTS: &str = r#"
-use std::io::Write;
-
-/// Leaves a PID where the runner's tests can look for it afterwards.
-fn note_pid(name: &str, pid: u32) {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(format!("../../pids/{name}"))
-        .unwrap();
-    writeln!(f, "{pid}").unwrap();
+unsafe extern "C" {
+    fn fork() -> i32;
+    fn setsid() -> i32;
+    fn sleep(seconds: u32) -> u32;
+    fn _exit(code: i32) -> !;
 }
 
-fn sleeper() -> std::process::Command {
-    let mut cmd = std::process::Command::new("sleep");
-    cmd.arg("60");
-    cmd
+/// A child of this test process (the same program, so the runner's tests
+/// can find it by its executable) that sleeps a minute, in a session of its
+/// own when `detach`.
+fn sleeping_child(detach: bool) -> i32 {
+    // SAFETY: between fork and _exit the child only calls setsid and sleep.
+    unsafe {
+        let pid = fork();
+        if pid == 0 {
+            if detach {
+                setsid();
+            }
+            sleep(60);
+            _exit(0);
+        }
+        pid
+    }
 }
 
 mod good {
@@ -81,20 +88,16 @@ mod statuses {
 mod hangs {
     #[test]
     fn deadlock() {
-        super::note_pid("deadlock", std::process::id());
-        let child = super::sleeper().spawn().unwrap();
-        super::note_pid("deadlock_child", child.id());
+        super::sleeping_child(false);
         let (_keep, rx) = std::sync::mpsc::channel::<()>();
         let _ = rx.recv();
     }
     #[test]
     fn sleeps_an_hour() {
-        super::note_pid("sleeps_an_hour", std::process::id());
         std::thread::sleep(std::time::Duration::from_secs(3600));
     }
     #[test]
     fn spins() {
-        super::note_pid("spins", std::process::id());
         loop {
             std::hint::spin_loop();
         }
@@ -102,29 +105,13 @@ mod hangs {
 }
 
 mod leaks {
-    use std::os::unix::process::CommandExt;
-
-    unsafe extern "C" {
-        fn setsid() -> i32;
-    }
-
     #[test]
     fn child_sleeps() {
-        let child = super::sleeper().spawn().unwrap();
-        super::note_pid("child_sleeps", child.id());
+        super::sleeping_child(false);
     }
     #[test]
     fn setsid_child() {
-        let mut cmd = super::sleeper();
-        // SAFETY: setsid is async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| {
-                setsid();
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().unwrap();
-        super::note_pid("setsid_child", child.id());
+        super::sleeping_child(true);
     }
 }
 
@@ -161,7 +148,6 @@ mod bombs {
     #[test]
     fn fork_bomb() {
         let me = std::process::id() as i32;
-        super::note_pid("fork_bomb", me as u32);
         // Every process forks again: 2^12 of them, a bound so that a
         // runner that fails this test cannot take the machine down.
         // SAFETY: between fork and _exit only fork, sleep and getpid.
@@ -272,6 +258,8 @@ struct Graded {
     fixture: Fixture,
     report: Value,
     stdout: String,
+    /// What of the fixture was still running right after the grade.
+    left: Vec<(i32, std::path::PathBuf)>,
 }
 
 /// One grade of the whole fixture, shared by the tests below.
@@ -282,6 +270,7 @@ fn graded() -> &'static Graded {
         let (out, report) = fixture.grade_json();
         assert!(out.status.success(), "{}", text(&out));
         Graded {
+            left: fixture.left_running(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             fixture,
             report,
@@ -360,13 +349,11 @@ fn hung_tests_time_out_and_leave_nothing() {
         let t = test_result(&graded().report, id);
         assert!(t["duration_ms"].as_u64().unwrap() < 4000, "{t}");
     }
-    let f = &graded().fixture;
-    for name in ["deadlock", "deadlock_child", "sleeps_an_hour", "spins"] {
-        let pids = f.pids(name);
-        assert_eq!(pids.len(), 1, "{name}");
-        assert!(!alive(pids[0]), "{name} ({}) is still alive", pids[0]);
-        assert!(in_group(pids[0]).is_empty(), "{name}'s group is not empty");
-    }
+    assert!(
+        graded().left.is_empty(),
+        "left running: {:?}",
+        graded().left
+    );
 }
 
 #[test]
@@ -379,16 +366,11 @@ fn leaked_children_do_not_hold_the_run_and_are_killed() {
         let t = test_result(&graded().report, id);
         assert!(t["duration_ms"].as_u64().unwrap() < 30_000, "{t}");
     }
-    let f = &graded().fixture;
-    for name in ["child_sleeps", "setsid_child"] {
-        let pids = f.pids(name);
-        assert_eq!(pids.len(), 1, "{name}");
-        assert!(
-            !alive(pids[0]),
-            "{name}'s sleep ({}) is still alive",
-            pids[0]
-        );
-    }
+    assert!(
+        graded().left.is_empty(),
+        "left running: {:?}",
+        graded().left
+    );
 }
 
 #[test]
@@ -427,13 +409,11 @@ fn a_fork_bomb_is_stopped_and_leaves_nothing() {
     assert!(words.contains("the limit is 256"), "{words}");
     let t = test_result(&graded().report, "bombs::fork_bomb");
     assert!(t["duration_ms"].as_u64().unwrap() < 10_000, "{t}");
-    let pids = graded().fixture.pids("fork_bomb");
-    assert_eq!(pids.len(), 1);
-    assert!(!alive(pids[0]));
-    // Every child stayed in the test's group: none of them is left.
+    // Every child, whatever it did, is gone.
     assert!(
-        in_group(pids[0]).is_empty(),
-        "the bomb's group is not empty"
+        graded().left.is_empty(),
+        "left running: {:?}",
+        graded().left
     );
 }
 
@@ -486,7 +466,7 @@ fn points_add_up() {
     // good, leaks and noisy pass, and half of memory: 35 of 80.
     assert_eq!(report["points_earned"], 35.0, "{}", graded().stdout);
     assert_eq!(report["points_possible"], 80.0);
-    assert_eq!(report["version"], 2);
+    assert_eq!(report["version"], 3);
     assert!(
         graded().stdout.contains("total: 35 / 80 points"),
         "{}",
@@ -495,42 +475,36 @@ fn points_add_up() {
 }
 
 /// The time limit measured from outside, on the supervisor alone (no
-/// build in the way): stopped within its limit plus 2 s, and its whole
-/// process group gone.
+/// build in the way), with namespaces and without: stopped within its limit
+/// plus 2 s, and every process of it gone.
 #[test]
 fn a_deadlock_is_stopped_within_its_limit_plus_two_seconds() {
     let g = graded();
     let binary = graded_binary(&g.fixture);
-    // The test notes its PID in ../../pids/ from its folder: a folder of
-    // this test's own.
-    let solo = g.fixture.root().join("solo");
-    let _ = std::fs::remove_dir_all(&solo);
-    std::fs::create_dir_all(solo.join("pids")).unwrap();
-    std::fs::create_dir_all(solo.join("a/b")).unwrap();
-    let spec = serde_json::json!({
-        "binary": binary,
-        "name": "hangs::deadlock",
-        "cwd": solo.join("a/b"),
-        "env": [],
-        "limits": { "wall_ms": 1000, "output_cap": 65536 },
+    let cwd = g.fixture.root().join("chapters/01-basics");
+    let namespaces = serde_json::json!({
+        "read_only": true, "private_network": true, "private_tmp": true,
     });
-    let start = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_course"))
-        .args(["__supervise", &spec.to_string()])
-        .output()
-        .unwrap();
-    let took = start.elapsed();
-    assert!(took < Duration::from_secs(3), "took {took:?}");
-    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(outcome["ended"]["kind"], "timed_out", "{outcome}");
-    for name in ["deadlock", "deadlock_child"] {
-        let pid: i32 = std::fs::read_to_string(solo.join("pids").join(name))
-            .unwrap()
-            .trim()
-            .parse()
+    for isolation in [Value::Null, namespaces] {
+        let spec = serde_json::json!({
+            "binary": binary,
+            "name": "hangs::deadlock",
+            "cwd": cwd,
+            "env": [],
+            "limits": { "wall_ms": 1000, "output_cap": 65536 },
+            "isolation": isolation,
+        });
+        let start = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_course"))
+            .args(["__supervise", &spec.to_string()])
+            .output()
             .unwrap();
-        assert!(!alive(pid), "{name} ({pid}) is alive");
-        assert!(in_group(pid).is_empty(), "{name}'s group is not empty");
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(3), "took {took:?}");
+        let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(outcome["ended"]["kind"], "timed_out", "{outcome}");
+        let left = g.fixture.left_running();
+        assert!(left.is_empty(), "{isolation}: left running: {left:?}");
     }
 }
 

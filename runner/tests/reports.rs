@@ -132,7 +132,7 @@ fn gradescope_results_carry_score_and_tests_and_json_still_works() {
         "{results:#}"
     );
     let model: Value = serde_json::from_str(&fs::read_to_string(&json_file).unwrap()).unwrap();
-    assert_eq!(model["version"], 2);
+    assert_eq!(model["version"], 3);
     assert_eq!(model["points_earned"], 10.0);
 }
 

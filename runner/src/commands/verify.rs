@@ -3,7 +3,6 @@
 //! pristine skeletons, clippy-clean solutions. Every problem is listed.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Instant;
@@ -381,11 +380,7 @@ fn clippy_solutions(course: &Course) -> Result<Vec<String>, String> {
     let stderr = child.stderr.take().expect("piped");
     let err_reader = std::thread::spawn(move || cargo_build::read_capped(stderr, 32 * 1024));
     let mut per_package: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let stdout = BufReader::new(child.stdout.take().expect("piped"));
-    for line in stdout.lines().map_while(Result::ok) {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
-        };
+    for msg in cargo_build::messages(child.stdout.take().expect("piped")) {
         if msg["reason"] != "compiler-message" || msg["message"]["level"] != "error" {
             continue;
         }

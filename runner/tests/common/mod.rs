@@ -53,10 +53,9 @@ impl Fixture {
 
     /// A fixture in a fixed folder under cargo's test scratch space, kept
     /// between runs so its build stays warm; files are only rewritten when
-    /// they change, and what a run leaves (pids, progress) is cleared.
+    /// they change, and what a run leaves (progress) is cleared.
     pub fn kept(name: &str, chapters: &[Chapter]) -> Fixture {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-        let _ = fs::remove_dir_all(root.join("pids"));
         let _ = fs::remove_dir_all(root.join(".forklings"));
         Self::write_course(&root, chapters);
         Fixture { root, _tmp: None }
@@ -118,7 +117,6 @@ impl Fixture {
             }
         }
         write(root, "course.toml", &manifest);
-        fs::create_dir_all(root.join("pids")).unwrap();
     }
 
     pub fn root(&self) -> &Path {
@@ -147,14 +145,21 @@ impl Fixture {
         (out, serde_json::from_str(&report).unwrap())
     }
 
-    /// The PIDs the fixture's tests wrote into `pids/NAME`.
-    pub fn pids(&self, name: &str) -> Vec<i32> {
-        fs::read_to_string(self.root().join("pids").join(name))
-            .unwrap_or_default()
-            .split_whitespace()
-            .filter_map(|p| p.parse().ok())
-            .collect()
+    /// Every live process that runs a program of this fixture (its test
+    /// binaries, and what they forked): what a run left behind.
+    pub fn left_running(&self) -> Vec<(i32, PathBuf)> {
+        left_running_under(self.root())
     }
+}
+
+/// Every live process running a program below `dir`.
+pub fn left_running_under(dir: &Path) -> Vec<(i32, PathBuf)> {
+    forklings_runner::procfs::processes()
+        .into_iter()
+        .filter(|p| !p.is_dead())
+        .filter_map(|p| Some((p.pid, forklings_runner::procfs::exe(p.pid)?)))
+        .filter(|(_, exe)| exe.starts_with(dir))
+        .collect()
 }
 
 /// Writes a file unless it already holds `text` (a kept fixture's build
@@ -175,44 +180,6 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// True while a process exists and is not a zombie.
-pub fn alive(pid: i32) -> bool {
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => {
-            let state = stat[stat.rfind(')').unwrap() + 1..]
-                .split_whitespace()
-                .next()
-                .unwrap_or("X")
-                .to_string();
-            state != "Z" && state != "X"
-        }
-        Err(_) => false,
-    }
-}
-
-/// Every process whose process group is `pgid`.
-pub fn in_group(pgid: i32) -> Vec<i32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        if let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) {
-            let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 1..]
-                .split_whitespace()
-                .collect();
-            if fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid) && fields[0] != "Z" {
-                found.push(pid);
-            }
-        }
-    }
-    found
 }
 
 /// One test's result in a `--json` report.
