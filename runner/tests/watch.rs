@@ -258,7 +258,6 @@ mod slow {
     #[test]
     fn settles() {
         fx::slow::settle();
-        std::fs::write("../../pids/slow", format!("{}\n", std::process::id())).unwrap();
     }
 }
 "#;

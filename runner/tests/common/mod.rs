@@ -152,6 +152,11 @@ impl Fixture {
     }
 }
 
+/// True while a process exists and is not a zombie.
+pub fn alive(pid: i32) -> bool {
+    forklings_runner::procfs::alive(pid)
+}
+
 /// Every live process running a program below `dir`.
 pub fn left_running_under(dir: &Path) -> Vec<(i32, PathBuf)> {
     forklings_runner::procfs::processes()
