@@ -56,7 +56,12 @@ struct Watch<'c> {
     /// The exercise being worked on.
     current: String,
     mode: Mode,
-    running: Option<(checker::Running, Vec<String>)>,
+    /// The check under way, what it is for, and whether a save asked for
+    /// it (a check that only shows the next exercise's state is not
+    /// repeated when a save cancels it).
+    running: Option<(checker::Running, Vec<String>, bool)>,
+    /// Whether what is due was asked for by a save.
+    due_by_save: bool,
     generation: u64,
     /// Exercises and chapters to check once the debounce ends, and the
     /// first save they wait for.
@@ -100,9 +105,10 @@ pub fn run(ctx: &Ctx, start_on: Option<&str>) -> CmdResult {
     let (tx, rx) = mpsc::channel::<Event>();
     let watched = ctx.course.root.join("chapters");
     let fs_tx = tx.clone();
+    let chapters = watched.clone();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(event) = res
-            && is_a_save(&event)
+            && is_a_save(&event, &chapters)
         {
             let _ = fs_tx.send(Event::Saved(Instant::now(), event.paths));
         }
@@ -128,6 +134,7 @@ pub fn run(ctx: &Ctx, start_on: Option<&str>) -> CmdResult {
         running: None,
         generation: 0,
         due: Vec::new(),
+        due_by_save: false,
         due_since: None,
         quiet_until: None,
         screen: String::new(),
@@ -165,7 +172,7 @@ pub fn run(ctx: &Ctx, start_on: Option<&str>) -> CmdResult {
             break;
         }
     }
-    if let Some((running, _)) = watch.running.take() {
+    if let Some((running, _, _)) = watch.running.take() {
         running.cancel();
     }
     drop(watcher);
@@ -189,14 +196,18 @@ impl Watch<'_> {
     /// at once otherwise. A check under way is cancelled, and what it was
     /// for is checked with the rest.
     fn ask(&mut self, targets: &[String], since: Instant, debounce: bool) {
-        if let Some((running, was_for)) = self.running.take() {
+        if let Some((running, was_for, by_save)) = self.running.take() {
             running.cancel();
-            for t in was_for {
-                if !self.due.contains(&t) {
-                    self.due.push(t);
+            if by_save {
+                for t in was_for {
+                    if !self.due.contains(&t) {
+                        self.due.push(t);
+                    }
                 }
+                self.due_by_save = true;
             }
         }
+        self.due_by_save |= debounce;
         for t in targets {
             if !self.due.contains(t) {
                 self.due.push(t.clone());
@@ -223,6 +234,7 @@ impl Watch<'_> {
             return;
         }
         let targets = std::mem::take(&mut self.due);
+        let by_save = std::mem::take(&mut self.due_by_save);
         let since = self.due_since.take().unwrap_or_else(Instant::now);
         self.generation += 1;
         let shown: Vec<String> = targets
@@ -249,7 +261,7 @@ impl Watch<'_> {
                 let _ = tx.send(Event::Checked(finished));
             },
         );
-        self.running = Some((running, targets));
+        self.running = Some((running, targets, by_save));
     }
 
     /// The exercises the changed files belong to: the module of an
@@ -279,7 +291,7 @@ impl Watch<'_> {
 
     fn checked(&mut self, finished: checker::Finished) -> Result<bool, String> {
         match &self.running {
-            Some((running, _)) if running.generation == finished.generation => {}
+            Some((running, _, _)) if running.generation == finished.generation => {}
             // A cancelled check that finished anyway.
             _ => return Ok(true),
         }
@@ -508,18 +520,23 @@ fn place_of(root: &Path, path: &Path) -> Option<(String, Option<String>)> {
     Some((chapter, module))
 }
 
-/// A change to a source or manifest file (not an editor's swap file, not a
-/// build output).
-fn is_a_save(event: &notify::Event) -> bool {
+/// A change to a source or manifest file under `chapters` (not an editor's
+/// swap file, not a build output).
+fn is_a_save(event: &notify::Event, chapters: &Path) -> bool {
     if !matches!(
         event.kind,
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
     ) {
         return false;
     }
-    event.paths.iter().any(|p| is_source(p))
+    event
+        .paths
+        .iter()
+        .any(|p| is_source(p.strip_prefix(chapters).unwrap_or(p)))
 }
 
+/// `path` is relative to `chapters/`: the folders above (which may well be
+/// called `target`) do not count.
 fn is_source(path: &Path) -> bool {
     let hidden_or_built = path.components().any(|c| {
         let c = c.as_os_str().to_string_lossy();
@@ -553,5 +570,13 @@ mod tests {
             Some(("01-a".into(), None))
         );
         assert_eq!(place_of(root, Path::new("/c/tests/01-a/main.rs")), None);
+    }
+
+    #[test]
+    fn a_course_inside_a_folder_named_target_is_watched() {
+        assert!(is_source(Path::new("01-a/src/fork_wait.rs")));
+        assert!(!is_source(Path::new("01-a/target/debug/x.rs")));
+        assert!(!is_source(Path::new("01-a/src/.fork_wait.rs.swp")));
+        assert!(!is_source(Path::new("01-a/src/fork_wait.rs~")));
     }
 }
