@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::course::{Course, Flavor};
+use crate::course::{Course, Flavor, GRADED};
 use crate::isolate::{self, Isolation, Plan};
 use crate::results::CompileError;
 use crate::sandbox::{self, Ended, Limits, TestSpec};
@@ -50,6 +50,9 @@ pub struct Built {
     pub binaries: HashMap<CrateKey, PathBuf>,
     /// The first error of every crate that did not build.
     pub errors: HashMap<CrateKey, CompileError>,
+    /// Every error of every crate that did not build (where a chapter's
+    /// broken modules are: see `aside`).
+    pub all_errors: HashMap<CrateKey, Vec<CompileError>>,
     pub duration: Duration,
 }
 
@@ -192,36 +195,70 @@ pub fn build_with(
     crates: &[CrateKey],
     options: &BuildOptions,
 ) -> std::io::Result<Built> {
-    let start = Instant::now();
-    let mut built = Built::default();
     if crates.is_empty() {
-        return Ok(built);
+        return Ok(Built::default());
     }
-    let target = options
-        .target_dir
-        .clone()
-        .unwrap_or_else(|| target_dir(&course.root));
-    std::fs::create_dir_all(&target)?;
-    let mut args: Vec<String> = [
-        "build",
-        "--test",
-        "graded",
-        "--keep-going",
-        "--message-format=json",
-        "--color=never",
-    ]
-    .map(String::from)
-    .to_vec();
-    if options.grading_copy {
-        args.push("--offline".into());
-    }
-    let mut by_manifest: HashMap<PathBuf, CrateKey> = HashMap::new();
+    let mut args: Vec<String> = ["build", "--test", GRADED, "--keep-going"]
+        .map(String::from)
+        .to_vec();
+    let mut wanted = Vec::new();
     for key in crates {
         let chapter = course.chapter(&key.0).expect("a chapter of the course");
         args.extend(["-p".into(), chapter.package(key.1)]);
-        let manifest = chapter.dir(&course.root, key.1).join("Cargo.toml");
-        by_manifest.insert(canonical(&manifest), key.clone());
+        wanted.push((
+            chapter.dir(&course.root, key.1).join("Cargo.toml"),
+            key.clone(),
+        ));
     }
+    run_call(
+        &Call {
+            args,
+            cwd: course.root.clone(),
+            root: course.root.clone(),
+            target: GRADED.into(),
+            wanted,
+        },
+        options,
+    )
+}
+
+/// One cargo call of a build: its arguments from the subcommand on (the
+/// message format is added), the crates it builds (their manifests) and the
+/// test target whose executable each one's binary is.
+struct Call {
+    args: Vec<String>,
+    cwd: PathBuf,
+    /// What the files of compiler errors are named relative to.
+    root: PathBuf,
+    target: String,
+    wanted: Vec<(PathBuf, CrateKey)>,
+}
+
+/// Runs one cargo call under a supervisor and reads its messages.
+fn run_call(call: &Call, options: &BuildOptions) -> std::io::Result<Built> {
+    let start = Instant::now();
+    let mut built = Built::default();
+    let target = options
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| target_dir(&call.root));
+    std::fs::create_dir_all(&target)?;
+    let mut args = call.args.clone();
+    // Cargo's own arguments go before a `--` that hands the rest to rustc.
+    let at = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let mut own = vec![
+        "--message-format=json".to_string(),
+        "--color=never".to_string(),
+    ];
+    if options.grading_copy && !args.iter().any(|a| a == "--offline") {
+        own.push("--offline".into());
+    }
+    args.splice(at..at, own);
+    let by_manifest: HashMap<PathBuf, CrateKey> = call
+        .wanted
+        .iter()
+        .map(|(manifest, key)| (canonical(manifest), key.clone()))
+        .collect();
     let mut env = sandbox::base_env();
     env.push((
         "CARGO_TARGET_DIR".into(),
@@ -231,7 +268,7 @@ pub fn build_with(
     let spec = TestSpec {
         binary: cargo_program(),
         name: String::new(),
-        cwd: course.root.clone(),
+        cwd: call.cwd.clone(),
         env,
         limits: Limits {
             wall_ms: options.limit.as_millis() as u64,
@@ -242,7 +279,7 @@ pub fn build_with(
         },
         args: Some(args),
         harness: false,
-        isolation: build_isolation(options, &course.root, &target),
+        isolation: build_isolation(options, &call.root, &target),
         passthrough: true,
     };
     let mut supervised = sandbox::spawn_passthrough(&spec).map_err(std::io::Error::other)?;
@@ -257,17 +294,15 @@ pub fn build_with(
             continue;
         };
         match msg["reason"].as_str() {
-            Some("compiler-artifact") if msg["target"]["name"] == "graded" => {
+            Some("compiler-artifact") if msg["target"]["name"] == call.target.as_str() => {
                 if let Some(exe) = msg["executable"].as_str() {
                     built.binaries.insert(key.clone(), PathBuf::from(exe));
                 }
             }
-            Some("compiler-message")
-                if msg["message"]["level"] == "error" && !built.errors.contains_key(key) =>
-            {
-                built
-                    .errors
-                    .insert(key.clone(), compile_error(&course.root, &msg["message"]));
+            Some("compiler-message") if msg["message"]["level"] == "error" => {
+                let error = compile_error(&call.root, &msg["message"]);
+                built.errors.entry(key.clone()).or_insert(error.clone());
+                built.all_errors.entry(key.clone()).or_default().push(error);
             }
             _ => {}
         }
@@ -292,7 +327,7 @@ pub fn build_with(
         Ended::Exited { code } => Some(code),
         _ => None,
     };
-    for key in crates {
+    for (_, key) in &call.wanted {
         if built.binaries.contains_key(key) {
             continue;
         }
@@ -307,6 +342,41 @@ pub fn build_with(
     }
     built.duration = start.elapsed();
     Ok(built)
+}
+
+/// Builds the `graded` test target of the package at `manifest` (a
+/// workspace of its own, see `aside`) into `target_dir`, offline and
+/// isolated as a build of the course at `root` is (`grading_copy`); its
+/// binary and errors are filed under `key`, its errors' files named from
+/// `root`.
+pub fn build_manifest(
+    root: &Path,
+    manifest: &Path,
+    key: &CrateKey,
+    target_dir: &Path,
+    grading_copy: bool,
+) -> std::io::Result<Built> {
+    run_call(
+        &Call {
+            args: vec![
+                "build".into(),
+                "--manifest-path".into(),
+                manifest.display().to_string(),
+                "--test".into(),
+                GRADED.into(),
+                "--offline".into(),
+            ],
+            cwd: manifest.parent().unwrap_or(root).to_path_buf(),
+            root: root.to_path_buf(),
+            target: GRADED.into(),
+            wanted: vec![(manifest.to_path_buf(), key.clone())],
+        },
+        &BuildOptions {
+            target_dir: Some(target_dir.to_path_buf()),
+            grading_copy,
+            limit: BUILD_LIMIT,
+        },
+    )
 }
 
 /// Cargo's JSON messages (`--message-format=json`), one per line, for the

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::aside::{self, Aside};
 use crate::cargo_build::{self, Built, CrateKey};
 use crate::course::{Course, Exercise, Flavor};
 use crate::explain;
@@ -229,6 +230,30 @@ pub fn run_with(
         }
     }
 
+    // A student's chapter that does not build: its broken exercise modules
+    // set aside, its other exercises built and graded (see `aside`).
+    let mut asides: BTreeMap<String, Aside> = BTreeMap::new();
+    let mut aside_failed: BTreeMap<String, String> = BTreeMap::new();
+    if flavor == Flavor::Skeleton {
+        let target = options
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| cargo_build::target_dir(&course.root));
+        for key in crates.iter().filter(|k| !built.binaries.contains_key(*k)) {
+            let Some(errors) = built.all_errors.get(key) else {
+                continue;
+            };
+            let chapter = course.chapter(&key.0).expect("a chapter of the course");
+            match aside::build(course, chapter, errors, &target, options.is_copy()) {
+                Ok(a) => {
+                    asides.insert(key.0.clone(), a);
+                }
+                Err(why) => {
+                    aside_failed.insert(key.0.clone(), why);
+                }
+            }
+        }
+    }
     let mut planned: Vec<Planned> = Vec::new();
     let mut fixed: Vec<TestResult> = Vec::new();
     let mut listings: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
@@ -236,26 +261,51 @@ pub fn run_with(
         let chapter = course.chapter_of(ex);
         let key = (chapter.id.clone(), flavor);
         let cwd = chapter.dir(&course.root, flavor);
-        let Some(binary) = built.binaries.get(&key) else {
-            let error = built.error_of(&key).cloned();
+        let aside = asides.get(&chapter.id);
+        if let Some(error) = aside.and_then(|a| a.set_aside.get(&ex.id)) {
             for entry in &ex.tests {
-                fixed.push(unrun(
+                let mut t = unrun(
                     ex,
                     &entry.name,
                     &entry.name,
                     Status::DidNotBuild,
-                    error
-                        .as_ref()
-                        .map_or_else(|| "did not build".to_string(), explain::did_not_build),
-                ));
+                    format!(
+                        "{}\n(the chapter's other exercises were built and graded with this file's untouched skeleton in its place)",
+                        explain::did_not_build(error)
+                    ),
+                );
+                t.output = error.rendered.clone();
+                fixed.push(t);
             }
             continue;
-        };
-        let listing = listings
-            .entry(chapter.id.clone())
-            .or_insert_with(|| cargo_build::list_tests(binary, &cwd).map_err(|e| e.to_string()))
-            .clone();
+        }
         for entry in &ex.tests {
+            let binary = built
+                .binaries
+                .get(&key)
+                .or(aside.map(|a| &a.binary))
+                .ok_or_else(|| built.error_of(&key).cloned());
+            let binary = match binary {
+                Ok(binary) => binary,
+                Err(error) => {
+                    let mut why = error
+                        .as_ref()
+                        .map_or_else(|| "did not build".to_string(), explain::did_not_build);
+                    if let Some(aside_why) = aside_failed.get(&chapter.id) {
+                        why.push_str(&format!(
+                            "\n(no exercise of the chapter could be graded: {aside_why})"
+                        ));
+                    }
+                    let mut t = unrun(ex, &entry.name, &entry.name, Status::DidNotBuild, why);
+                    t.output = error.map(|e| e.rendered).unwrap_or_default();
+                    fixed.push(t);
+                    continue;
+                }
+            };
+            let listing = listings
+                .entry(chapter.id.clone())
+                .or_insert_with(|| cargo_build::list_tests(binary, &cwd).map_err(|e| e.to_string()))
+                .clone();
             let names: Vec<&String> = match &listing {
                 Ok(all) => all.iter().filter(|t| entry.covers(t)).collect(),
                 Err(_) => Vec::new(),
@@ -283,6 +333,10 @@ pub fn run_with(
     }
 
     let (mut all, outcomes, tampered) = run_planned(&planned, options, &guard, progress);
+    for t in all.iter_mut().filter(|t| asides.contains_key(&t.chapter)) {
+        t.explanation = aside::relative_paths(&t.explanation, &course.root);
+        t.output = aside::relative_paths(&t.output, &course.root);
+    }
     problems.extend(tampered);
     all.extend(fixed);
 
@@ -300,13 +354,17 @@ pub fn run_with(
                 tests,
             }));
         }
-        chapters.push(results::chapter_result(
+        let mut chapter = results::chapter_result(
             course,
             chapter_id,
             built.error_of(&key).cloned(),
-            built.binaries.contains_key(&key),
+            built.binaries.contains_key(&key) || asides.contains_key(chapter_id),
             scored,
-        ));
+        );
+        if let Some(aside) = asides.get(chapter_id) {
+            chapter.set_aside = aside.set_aside.keys().cloned().collect();
+        }
+        chapters.push(chapter);
     }
     for (p, o) in planned.iter().zip(&outcomes) {
         problems.extend(explain::problem(o, &p.chapter, &p.spec.name));

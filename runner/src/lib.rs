@@ -8,6 +8,7 @@
 //! is `cli`.
 
 pub mod api;
+pub mod aside;
 pub mod cargo_build;
 pub mod cli;
 pub mod clock;

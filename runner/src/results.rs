@@ -135,6 +135,11 @@ pub struct ChapterResult {
     pub built: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compile_error: Option<CompileError>,
+    /// The exercises whose modules did not compile and were set aside (their
+    /// untouched skeleton in their place) so that the chapter's other
+    /// exercises could be built and graded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<String>,
     pub points_earned: f64,
     pub points_possible: f64,
     pub exercises: Vec<ExerciseResult>,
@@ -264,6 +269,7 @@ pub fn chapter_result(
         title: chapter.title.clone(),
         built,
         compile_error,
+        set_aside: Vec::new(),
         points_earned: round2(exercises.iter().map(|e| e.points_earned).sum()),
         points_possible: exercises.iter().map(|e| e.points_possible).sum(),
         exercises,

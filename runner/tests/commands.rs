@@ -5,7 +5,6 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use common::{Chapter, Fixture, GOOD, TODO, text};
 
@@ -44,38 +43,12 @@ fn small() -> Vec<Chapter<'static>> {
 }
 
 fn git(root: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    common::git(root, args);
 }
 
 /// `pristine.toml` written with git's own blob ids.
 fn write_pristine(root: &Path) {
-    let mut files = String::from("format = 1\n\n[files]\n");
-    for rel in ["Cargo.toml", "src/lib.rs", "src/good.rs", "src/todo.rs"] {
-        let rel = format!("chapters/01-basics/{rel}");
-        let out = Command::new("git")
-            .args(["hash-object", &rel])
-            .current_dir(root)
-            .output()
-            .unwrap();
-        files.push_str(&format!(
-            "\"{rel}\" = \"{}\"\n",
-            String::from_utf8_lossy(&out.stdout).trim()
-        ));
-    }
-    fs::write(root.join("pristine.toml"), files).unwrap();
+    common::write_pristine(root, "01-basics", &["good", "todo"]);
 }
 
 fn backups(root: &Path) -> Vec<std::path::PathBuf> {

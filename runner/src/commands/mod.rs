@@ -194,17 +194,44 @@ pub fn print_exercise(
 ) -> std::io::Result<()> {
     writeln!(out, "{} {} ({})", term::bold(&ex.id), ex.title, ex.file)?;
     let chapter = report.chapters.iter().find(|c| c.id == ex.chapter);
-    if let Some(error) = chapter.and_then(|c| c.compile_error.as_ref()) {
-        writeln!(
-            out,
-            "  {}",
-            term::red(&crate::explain::did_not_build(error))
-        )?;
-        if !error.rendered.is_empty() {
-            writeln!(out, "\n{}\n", error.rendered)?;
+    let tests: Vec<&TestResult> = ex.entries.iter().flat_map(|e| e.tests.iter()).collect();
+    let unbuilt = tests.first().filter(|_| {
+        tests
+            .iter()
+            .all(|t| matches!(t.status, crate::results::Status::DidNotBuild))
+    });
+    if let Some(first) = unbuilt {
+        // Its module (or the whole chapter) does not compile: the error, in
+        // words and as rustc shows it.
+        for line in first.explanation.lines() {
+            writeln!(out, "  {}", term::red(line))?;
+        }
+        let rendered = if first.output.is_empty() {
+            chapter
+                .and_then(|c| c.compile_error.as_ref())
+                .map_or("", |e| e.rendered.as_str())
+        } else {
+            first.output.as_str()
+        };
+        if !rendered.is_empty() {
+            writeln!(out, "\n{rendered}\n")?;
         }
     } else {
-        let tests: Vec<&TestResult> = ex.entries.iter().flat_map(|e| e.tests.iter()).collect();
+        if let Some(c) = chapter.filter(|c| !c.set_aside.is_empty()) {
+            let files: Vec<String> = c
+                .set_aside
+                .iter()
+                .map(|id| format!("chapters/{}/src/{id}.rs", c.id))
+                .collect();
+            writeln!(
+                out,
+                "  {}",
+                term::yellow(&format!(
+                    "(graded with {} set aside: it does not compile, so its untouched skeleton stood in)",
+                    files.join(", ")
+                ))
+            )?;
+        }
         for t in &tests {
             let mark = if t.status.passed() {
                 term::green("✓")

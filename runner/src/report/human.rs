@@ -33,14 +33,15 @@ impl Reporter for Human {
         for chapter in &report.chapters {
             for (i, ex) in chapter.exercises.iter().enumerate() {
                 let chapter_col = if i == 0 { chapter.id.as_str() } else { "" };
-                let (status, paint): (String, fn(&str) -> String) = if !chapter.built {
-                    ("did not build".into(), term::red)
-                } else if ex.done {
-                    ("done".into(), term::green)
-                } else {
-                    let passed = ex.entries.iter().filter(|e| e.passed).count();
-                    (format!("{passed}/{} tests", ex.entries.len()), term::yellow)
-                };
+                let (status, paint): (String, fn(&str) -> String) =
+                    if !chapter.built || chapter.set_aside.contains(&ex.id) {
+                        ("did not build".into(), term::red)
+                    } else if ex.done {
+                        ("done".into(), term::green)
+                    } else {
+                        let passed = ex.entries.iter().filter(|e| e.passed).count();
+                        (format!("{passed}/{} tests", ex.entries.len()), term::yellow)
+                    };
                 writeln!(
                     out,
                     "{chapter_col:cwidth$}  {:width$}  {}  {:>9}",

@@ -213,3 +213,42 @@ pub fn exercise<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::
     }
     panic!("no exercise {id} in the report")
 }
+
+/// `git ARGS` in `root`, with an identity of its own; it must succeed.
+pub fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+}
+
+/// `pristine.toml` listing the chapter's skeleton files (its `Cargo.toml`,
+/// `lib.rs` and the exercises' modules) with git's own blob ids.
+pub fn write_pristine(root: &Path, chapter: &str, exercises: &[&str]) {
+    let mut files = String::from("format = 1\n\n[files]\n");
+    let mut rels = vec!["Cargo.toml".to_string(), "src/lib.rs".to_string()];
+    rels.extend(exercises.iter().map(|e| format!("src/{e}.rs")));
+    for rel in rels {
+        let rel = format!("chapters/{chapter}/{rel}");
+        let out = Command::new("git")
+            .args(["hash-object", &rel])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        files.push_str(&format!(
+            "\"{rel}\" = \"{}\"\n",
+            String::from_utf8_lossy(&out.stdout).trim()
+        ));
+    }
+    fs::write(root.join("pristine.toml"), files).unwrap();
+}
