@@ -3,11 +3,14 @@
 
 mod auto_traits;
 mod fake_ping;
+mod lookup_service;
 mod meeting;
 
 mod every_core;
 mod job_thread;
+mod lookups;
 mod named_thread;
 mod ping_sweep;
 mod scoped;
 mod send_sync;
+mod thread_pool;

@@ -5,7 +5,9 @@
 
 pub mod every_core;
 pub mod job_thread;
+pub mod lookups;
 pub mod named_thread;
 pub mod ping_sweep;
 pub mod scoped;
 pub mod send_sync;
+pub mod thread_pool;
