@@ -292,6 +292,8 @@ fn check_mistakes(ctx: &Ctx, only: &[String]) -> Result<Vec<String>, String> {
     let t = Instant::now();
     let scratch = cargo_build::target_dir(&course.root).join("forklings-mistakes");
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let heard = std::sync::atomic::AtomicUsize::new(0);
+    let total = suite.cases.len();
     let verdicts = mistakes::check(
         course,
         &suite.cases,
@@ -301,8 +303,22 @@ fn check_mistakes(ctx: &Ctx, only: &[String]) -> Result<Vec<String>, String> {
             if tty {
                 let mark = if verdict.holds() { "." } else { "!" };
                 eprint!("{mark}");
+            } else {
+                // A log (CI's) gets a line per case: a long suite that
+                // prints nothing looks hung, and a run cut short still shows
+                // how far it came.
+                let done = heard.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                let mark = if verdict.holds() {
+                    "holds"
+                } else {
+                    "DOES NOT HOLD"
+                };
+                println!(
+                    "mistakes: [{done}/{total}] {}: {mark} ({:.0} s)",
+                    case.label(),
+                    t.elapsed().as_secs_f64()
+                );
             }
-            let _ = case;
         },
     )?;
     if tty {
