@@ -13,6 +13,16 @@ pub fn verdict(outcome: &Outcome, limit: Duration) -> (Status, String) {
     if !status.passed() {
         words.push_str(&crate::panics::context(&words, &full_text(outcome)));
         words.push_str(&crate::errno_words::explain(&words));
+        // A test that ended by itself and left processes behind (a timed-out
+        // one had them killed with it).
+        if matches!(outcome.ended, Ended::Exited { .. } | Ended::Signaled { .. })
+            && let Some(left) = left_running(outcome)
+        {
+            words.push_str(&format!(
+                "
+({left})"
+            ));
+        }
     }
     (status, words)
 }
@@ -26,10 +36,13 @@ fn verdict_alone(outcome: &Outcome, limit: Duration) -> (Status, String) {
             format!("the runner could not run this test: {reason}"),
         ),
         Ended::TimedOut => {
-            let mut why = format!(
-                "timed out after {}: a deadlock or an endless loop?",
-                secs(limit)
-            );
+            let mut why = match outcome.stall.as_ref().and_then(crate::stall::words) {
+                Some(seen) => format!("timed out after {}: {seen}", secs(limit)),
+                None => format!(
+                    "timed out after {}: a deadlock or an endless loop?",
+                    secs(limit)
+                ),
+            };
             if let Some(panic) = first_panic(&text) {
                 why.push_str(&format!("\nbefore that it panicked: {}", panic.oneline()));
             } else if !last.is_empty() {
@@ -68,6 +81,27 @@ fn verdict_alone(outcome: &Outcome, limit: Duration) -> (Status, String) {
     }
 }
 
+/// The processes a test left running, in words: how many, what they were,
+/// and what to do about it.
+pub fn left_running(outcome: &Outcome) -> Option<String> {
+    let count = outcome.leftovers_killed;
+    if count == 0 {
+        return None;
+    }
+    let mut words = format!("it left {count} process(es) running");
+    if !outcome.left_running.is_empty() {
+        words.push_str(&format!(": {}", outcome.left_running.join(", ")));
+        if (outcome.left_running.len() as u32) < count {
+            words.push_str(", ...");
+        }
+    }
+    words.push_str(
+        "; the runner stopped them. A process your code starts is its to end and to wait for \
+         (a child never waited for, a worker never stopped?)",
+    );
+    Some(words)
+}
+
 /// Rust's words when an allocation fails (it then aborts). Under the
 /// address-space cap that is how a runaway allocation ends.
 fn out_of_memory(text: &str) -> bool {
@@ -96,11 +130,8 @@ fn exited(code: i32, text: &str, last: &str, outcome: &Outcome) -> (Status, Stri
     }
     if code == 0 && verdict.passed {
         let mut words = "passed".to_string();
-        if outcome.leftovers_killed > 0 {
-            words.push_str(&format!(
-                " (it left {} process(es) running; the runner stopped them)",
-                outcome.leftovers_killed
-            ));
+        if let Some(left) = left_running(outcome) {
+            words.push_str(&format!(", but {left}"));
         }
         return (Status::Passed, words);
     }
@@ -409,6 +440,8 @@ mod tests {
             dropped_bytes: 0,
             tail: String::new(),
             leftovers_killed: 0,
+            left_running: Vec::new(),
+            stall: None,
             supervisor_max_rss_kib: 0,
             max_memory_kib: 0,
             verdict: crate::verdict::Verdict {

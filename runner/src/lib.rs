@@ -29,6 +29,7 @@ pub mod reaper;
 pub mod report;
 pub mod results;
 pub mod sandbox;
+pub mod stall;
 pub mod tamper;
 pub mod term;
 pub mod verdict;

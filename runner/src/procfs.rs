@@ -99,6 +99,82 @@ pub fn exe(pid: i32) -> Option<PathBuf> {
     fs::read_link(format!("/proc/{pid}/exe")).ok()
 }
 
+/// The command line of a process, its arguments joined by spaces.
+pub fn cmdline(pid: i32) -> Option<String> {
+    let raw = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let words: Vec<String> = raw
+        .split(|&b| b == 0)
+        .filter(|w| !w.is_empty())
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// One thread of a process (`/proc/PID/task/TID`): its name, state and the
+/// CPU time it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub tid: i32,
+    /// The thread's name (`comm`): what `thread::Builder::name` set, cut
+    /// at 15 bytes.
+    pub name: String,
+    pub state: char,
+    /// User and system time, in clock ticks.
+    pub cpu_ticks: u64,
+}
+
+/// Parses `/proc/PID/task/TID/stat`.
+pub fn parse_task(tid: i32, text: &str) -> Option<Task> {
+    let name = &text[text.find('(')? + 1..text.rfind(')')?];
+    let rest: Vec<&str> = text[text.rfind(')')? + 1..].split_whitespace().collect();
+    // utime (14) and stime (15) of proc(5).
+    let utime: u64 = rest.get(11)?.parse().ok()?;
+    let stime: u64 = rest.get(12)?.parse().ok()?;
+    Some(Task {
+        tid,
+        name: name.to_string(),
+        state: rest.first()?.chars().next()?,
+        cpu_ticks: utime + stime,
+    })
+}
+
+/// Every thread of a process, as `/proc` shows them at the moment.
+pub fn tasks(pid: i32) -> Vec<Task> {
+    let Ok(dir) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Task> = dir
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|tid| {
+            let text = fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+            parse_task(tid, &text)
+        })
+        .collect();
+    found.sort_by_key(|t| t.tid);
+    found
+}
+
+/// The system call a thread is blocked in (the number
+/// `/proc/PID/task/TID/syscall` starts with), if it is in one and this
+/// process may look.
+pub fn blocking_syscall(pid: i32, tid: i32) -> Option<i64> {
+    let text = fs::read_to_string(format!("/proc/{pid}/task/{tid}/syscall")).ok()?;
+    text.split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+        .filter(|&n| n >= 0)
+}
+
+/// The clock ticks per second the CPU times of `/proc` are counted in.
+pub fn ticks_per_second() -> u64 {
+    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .map_or(100, |t| t.max(1) as u64)
+}
+
 /// A `kB` field of `/proc/self/status` (`VmHWM`, `VmRSS`, ...), in KiB.
 pub fn own_status_kib(field: &str) -> Option<u64> {
     let text = fs::read_to_string("/proc/self/status").ok()?;
@@ -132,6 +208,23 @@ mod tests {
         let s = parse_stat(42, line).unwrap();
         assert_eq!((s.state, s.ppid, s.pgrp, s.session), ('S', 7, 42, 40));
         assert_eq!((s.threads, s.start_time, s.rss_pages), (3, 12345, 250));
+    }
+
+    #[test]
+    fn a_thread_reads_with_its_name_state_and_time() {
+        let line = "7 (fork_wait::a b) R 1 7 7 0 -1 0 0 0 0 0 30 12 0 0 20 0 2 0 99 0 0";
+        assert_eq!(
+            parse_task(7, line),
+            Some(Task {
+                tid: 7,
+                name: "fork_wait::a b".into(),
+                state: 'R',
+                cpu_ticks: 42
+            })
+        );
+        let me = std::process::id() as i32;
+        assert!(tasks(me).iter().any(|t| t.tid == me));
+        assert!(cmdline(me).is_some());
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub const TAIL_CAP: usize = 4 * 1024;
 /// How long the pipe is still read once the test tree is dead.
 const DRAIN_GRACE: Duration = Duration::from_millis(300);
 const TICK: Duration = Duration::from_millis(10);
+/// How many of the processes a test left running are named.
+const NAMED_LEFTOVERS: usize = 5;
 
 /// How many processes a test may have alive at once (the test process and
 /// everything below it). Root ignores `RLIMIT_NPROC` and no cgroup is
@@ -179,6 +181,13 @@ pub struct Outcome {
     /// What the course harness reported (for a run with `harness`).
     #[serde(default)]
     pub verdict: Verdict,
+    /// What the processes left running were (`leftovers_killed` of them,
+    /// where they could be seen): a child it forked, `sleep 60`...
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_running: Vec<String>,
+    /// A test that ran out of time: what its threads were doing then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall: Option<crate::stall::Stall>,
 }
 
 impl TestSpec {
@@ -434,6 +443,8 @@ pub fn not_started(reason: String) -> Outcome {
         supervisor_max_rss_kib: 0,
         max_memory_kib: 0,
         verdict: Verdict::default(),
+        left_running: Vec::new(),
+        stall: None,
     }
 }
 
@@ -594,7 +605,10 @@ fn supervise(spec: &TestSpec) -> Outcome {
     let mut capture = Capture::new(spec.limits.output_cap);
     let mut pipe_open = read_end.is_some();
     let mut max_memory: u64 = 0;
-    let mut leftovers_inside: Option<u32> = None;
+    let mut leftovers_inside: Option<(u32, Vec<String>)> = None;
+    let mut stall = None;
+    // When the time ran out: the look at its threads comes after.
+    let mut ran_out = None;
     let mut last_scan = Instant::now();
     let kill_all = |waiting: &Waiting| match waiting {
         Waiting::Direct(test) => {
@@ -630,8 +644,8 @@ fn supervise(spec: &TestSpec) -> Outcome {
                     found => found,
                 };
                 match ended {
-                    Some(Ok((status, left))) => {
-                        leftovers_inside = Some(left);
+                    Some(Ok((status, left, names))) => {
+                        leftovers_inside = Some((left, names));
                         break ended_of(status);
                     }
                     Some(Err(reason)) => break Ended::NotStarted { reason },
@@ -640,6 +654,11 @@ fn supervise(spec: &TestSpec) -> Outcome {
             }
         }
         if Instant::now() >= deadline {
+            ran_out = Some(Instant::now());
+            if spec.harness {
+                // Where it hung, before it is gone.
+                stall = Some(look_at_test(&waiting, me, spec));
+            }
             kill_all(&waiting);
             break Ended::TimedOut;
         }
@@ -671,20 +690,21 @@ fn supervise(spec: &TestSpec) -> Outcome {
         }
         if std::os::unix::process::parent_id() != parent {
             kill_all(&waiting);
-            kill_tree(None);
+            kill_tree(None, &spec.binary);
             return not_started("the runner went away".into());
         }
     };
-    let duration = start.elapsed();
+    let duration = ran_out.unwrap_or_else(Instant::now) - start;
     let test = match waiting {
         Waiting::Direct(test) => Some(test),
         Waiting::Namespace { .. } => None,
     };
-    let swept = kill_tree(test);
-    let leftovers = match leftovers_inside {
+    let swept = kill_tree(test, &spec.binary);
+    let (leftovers, left_running) = match leftovers_inside {
         Some(left) => left,
         // The init does not count itself; nor does a timed-out test.
-        None => swept.saturating_sub(u32::from(test.is_none())),
+        None if test.is_none() => (swept.0.saturating_sub(1), Vec::new()),
+        None => swept,
     };
     // Every writer is dead now; read what is still in the pipe, but never
     // wait long for an end-of-file that something outside could withhold.
@@ -706,7 +726,26 @@ fn supervise(spec: &TestSpec) -> Outcome {
         supervisor_max_rss_kib: procfs::max_rss_kib(),
         max_memory_kib: max_memory / 1024,
         verdict: channel.map(Channel::finish).unwrap_or_default(),
+        left_running,
+        stall,
     }
+}
+
+/// What the test's processes are doing (see `stall`): every process below
+/// this supervisor but a namespace's init, the test process first.
+fn look_at_test(waiting: &Waiting, me: i32, spec: &TestSpec) -> crate::stall::Stall {
+    let below = procfs::descendants(me);
+    let (test, pids): (Option<i32>, Vec<i32>) = match waiting {
+        Waiting::Direct(test) => (Some(test.as_raw()), below.iter().map(|p| p.pid).collect()),
+        Waiting::Namespace { init, .. } => {
+            let init = init.as_raw();
+            (
+                below.iter().find(|p| p.ppid == init).map(|p| p.pid),
+                below.iter().map(|p| p.pid).filter(|&p| p != init).collect(),
+            )
+        }
+    };
+    crate::stall::look(&pids, test, &spec.binary, &spec.name)
 }
 
 fn ended_of(status: WaitStatus) -> Ended {
@@ -785,8 +824,9 @@ fn run_init(spec: &TestSpec, plan: &Plan, fds: TestFds, report: OwnedFd, life: O
                     continue;
                 }
                 let raw = raw_status(status);
-                let left = living_in_namespace();
-                let message = format!("{raw} {left}\n");
+                let (left, names) = living_in_namespace(&spec.binary);
+                let names = serde_json::to_string(&names).unwrap_or_default();
+                let message = format!("{raw} {left} {names}\n");
                 let _ = nix::unistd::write(&report, message.as_bytes());
                 return 0;
             }
@@ -805,18 +845,30 @@ fn raw_status(status: WaitStatus) -> i32 {
     }
 }
 
-/// The processes alive in this PID namespace but its init.
-fn living_in_namespace() -> u32 {
-    procfs::processes()
-        .iter()
+/// The processes alive in this PID namespace but its init, each said in
+/// words (`stall::what_process`); at most a few are named.
+fn living_in_namespace(binary: &std::path::Path) -> (u32, Vec<String>) {
+    let living: Vec<procfs::Stat> = procfs::processes()
+        .into_iter()
         .filter(|p| p.pid != 1 && !p.is_dead())
-        .count() as u32
+        .collect();
+    let names = living
+        .iter()
+        .take(NAMED_LEFTOVERS)
+        .map(|p| crate::stall::what_process(p.pid, binary))
+        .collect();
+    (living.len() as u32, names)
 }
 
-/// What the init reported: the test's wait status and the processes left,
-/// or why it could not start the test.
-fn read_init_report(fd: &OwnedFd) -> Option<Result<(WaitStatus, u32), String>> {
-    let mut buf = [0u8; 1024];
+/// The test's wait status, how many processes were left, and the first few
+/// of them in words.
+type InitReport = (WaitStatus, u32, Vec<String>);
+
+/// What the init reported: the test's wait status and the processes left
+/// (how many, and what the first few were), or why it could not start the
+/// test.
+fn read_init_report(fd: &OwnedFd) -> Option<Result<InitReport, String>> {
+    let mut buf = [0u8; 4096];
     let n = nix::unistd::read(fd, &mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf[..n]);
     if let Some(why) = text.strip_prefix("error ") {
@@ -825,17 +877,21 @@ fn read_init_report(fd: &OwnedFd) -> Option<Result<(WaitStatus, u32), String>> {
     parse_init_report(&text).map(Ok)
 }
 
-fn parse_init_report(text: &str) -> Option<(WaitStatus, u32)> {
-    let mut words = text.split_whitespace();
+fn parse_init_report(text: &str) -> Option<InitReport> {
+    let mut words = text.trim_end().splitn(3, ' ');
     let raw: i32 = words.next()?.parse().ok()?;
     let left: u32 = words.next()?.parse().ok()?;
+    let names: Vec<String> = words
+        .next()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
     let pid = Pid::from_raw(0);
     let status = if raw & 0x7f == 0 {
         WaitStatus::Exited(pid, (raw >> 8) & 0xff)
     } else {
         WaitStatus::Signaled(pid, Signal::try_from(raw & 0x7f).ok()?, raw & 0x80 != 0)
     };
-    Some((status, left))
+    Some((status, left, names))
 }
 
 /// This process's peak resident memory (VmHWM), in KiB.
@@ -887,14 +943,22 @@ fn reap_all(wanted: Option<Pid>) -> Option<WaitStatus> {
 }
 
 /// Kills the test's group (when it has one) and every descendant of this
-/// supervisor, and reaps them all. Returns how many processes besides the
-/// test were still running when it started.
-fn kill_tree(test: Option<Pid>) -> u32 {
+/// supervisor, and reaps them all. Returns the processes besides the test
+/// that were still running when it started, each in words.
+fn kill_tree(test: Option<Pid>, binary: &std::path::Path) -> (u32, Vec<String>) {
     let me = std::process::id() as i32;
-    let left_running = procfs::descendants(me)
-        .iter()
+    let others: Vec<procfs::Stat> = procfs::descendants(me)
+        .into_iter()
         .filter(|p| Some(p.pid) != test.map(Pid::as_raw))
-        .count() as u32;
+        .collect();
+    let left_running = (
+        others.len() as u32,
+        others
+            .iter()
+            .take(NAMED_LEFTOVERS)
+            .map(|p| crate::stall::what_process(p.pid, binary))
+            .collect(),
+    );
     let give_up = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(test) = test {
@@ -953,8 +1017,10 @@ mod tests {
             WaitStatus::Signaled(Pid::from_raw(0), Signal::SIGSEGV, false),
         ] {
             let (r, w) = nix::unistd::pipe().unwrap();
-            nix::unistd::write(&w, format!("{} 3\n", raw_status(status)).as_bytes()).unwrap();
-            assert_eq!(read_init_report(&r), Some(Ok((status, 3))));
+            let report = format!("{} 2 [\"`sleep 60`\",\"a child\"]\n", raw_status(status));
+            nix::unistd::write(&w, report.as_bytes()).unwrap();
+            let names = vec!["`sleep 60`".to_string(), "a child".to_string()];
+            assert_eq!(read_init_report(&r), Some(Ok((status, 2, names))));
         }
     }
 }

@@ -134,7 +134,8 @@ fn a_class_grades_with_the_expected_points_and_problems() {
             ),
         ],
     );
-    // Chapter 1 does not compile; chapter 2 is right.
+    // Chapter 1's `todo` does not compile (only it is lost: `good` is
+    // graded with its skeleton set aside); chapter 2 is right.
     student(
         "erin",
         &[
@@ -200,7 +201,8 @@ fn a_class_grades_with_the_expected_points_and_problems() {
         problems("dave").contains("reaches into the solutions"),
         "{table:#}"
     );
-    assert_eq!(row("erin")["total"], 10.0, "{table:#}");
+    assert_eq!(row("erin")["total"], 20.0, "{table:#}");
+    assert_eq!(row("erin")["chapters"]["01-basics"], 10.0);
     assert_eq!(row("erin")["chapters"]["02-calc"], 10.0);
     assert_eq!(row("frank")["total"], 0.0);
     assert!(

@@ -239,6 +239,14 @@ pub fn print_exercise(
                 term::red("✗")
             };
             writeln!(out, "  {mark} {}  {}", t.id, short(t))?;
+            // A pass that left processes running: said, not hidden.
+            if let Some(left) = t
+                .explanation
+                .strip_prefix("passed, but ")
+                .filter(|_| t.status.passed())
+            {
+                writeln!(out, "      {}", term::yellow(&format!("warning: {left}")))?;
+            }
         }
         if let Some(first) = tests.iter().find(|t| !t.status.passed()) {
             writeln!(out, "\n{} {}", term::bold("first problem:"), first.id)?;
