@@ -12,14 +12,13 @@
 //! A started server is a [`ServerProcess`]: its address, signals, exit,
 //! threads, fds and children. Dropping it kills whatever is left.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::os::fd::AsRawFd;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -178,7 +177,6 @@ pub struct ServerProcess {
     /// The inode of the listening socket, to find it in fd tables.
     pub listener_inode: u64,
     lines: Receiver<String>,
-    stderr: Arc<Mutex<String>>,
     exited: Option<(ExitStatus, Vec<String>)>,
 }
 
@@ -219,18 +217,18 @@ impl ServerProcess {
             .env(MODE, mode)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            // The server's own stderr is the test's: a panic in the server
+            // is printed where the test's output is, before the failure it
+            // causes (and so the runner names it as the first problem).
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("start the server process");
         let lines = read_lines(child.stdout.take().expect("piped"));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        keep_stderr(child.stderr.take().expect("piped"), Arc::clone(&stderr));
         let mut server = ServerProcess {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             listener_inode: 0,
             lines,
-            stderr,
             exited: None,
         };
         let ready = match server.lines.recv_timeout(START_LIMIT) {
@@ -350,13 +348,14 @@ impl ServerProcess {
             .unwrap_or(0)
     }
 
-    /// What the server wrote on stderr, as a note for a failure message.
+    /// A note for a failure message: whether the server process is still
+    /// there (its own messages, a panic for one, are printed above).
     pub fn stderr_note(&self) -> String {
-        let text = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
-        if text.trim().is_empty() {
-            String::new()
-        } else {
-            format!("\n--- the server's stderr ---\n{}", text.trim_end())
+        match procs::state(self.pid()) {
+            Some('Z') | None => "\n(the server process has exited: what it printed, a panic for \
+                                 one, is above)"
+                .to_string(),
+            _ => String::new(),
         }
     }
 }
@@ -369,9 +368,6 @@ impl Drop for ServerProcess {
             }
             let _ = self.child.kill();
             let _ = self.child.wait();
-        }
-        if thread::panicking() {
-            eprintln!("{}", self.stderr_note());
         }
     }
 }
@@ -400,23 +396,6 @@ fn read_lines(stdout: ChildStdout) -> Receiver<String> {
         }
     });
     rx
-}
-
-/// Keeps the first 16 KiB of what the server writes on stderr.
-fn keep_stderr(mut stderr: impl Read + Send + 'static, into: Arc<Mutex<String>>) {
-    thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = stderr.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut text) = into.lock()
-                && text.len() < 16 * 1024
-            {
-                text.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-    });
 }
 
 /// Polls `done` every few milliseconds for at most `limit`.

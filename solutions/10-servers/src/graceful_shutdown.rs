@@ -25,13 +25,7 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
 /// finish and returns the exit code, 0.
 pub fn run(listener: TcpListener) -> i32 {
     match serve_until_signalled(listener) {
-        Ok(served) => {
-            eprintln!(
-                "stopped: {} connections served, {} ended by an error",
-                served.connections, served.failed
-            );
-            0
-        }
+        Ok(_) => 0,
         Err(e) => {
             eprintln!("server failed: {e}");
             1
