@@ -50,16 +50,7 @@ fn one_thread_holds_thousands_of_idle_clients() {
     );
     // Nothing to do: the loop sleeps in epoll_wait instead of asking again
     // and again.
-    let mut asleep = 0;
-    for _ in 0..40 {
-        thread::sleep(Duration::from_millis(5));
-        asleep += usize::from(server.state() == Some('S'));
-    }
-    assert!(
-        asleep >= 36,
-        "with nothing to do, the server was found asleep only {asleep} times in 40: \
-         does it poll in a loop instead of blocking in epoll_wait?"
-    );
+    server.assert_asleep(&format!("with {n} idle clients"));
     clients[0].round_trip("the first is still served\n");
     clients[n - 1].round_trip("and so is the last\n");
     for client in clients {

@@ -111,6 +111,7 @@ fn ended_children_are_reaped_while_the_server_waits() {
         server.children()
     );
     assert!(server.is_running());
+    server.assert_asleep("once every child was reaped");
     assert_eq!(server.stop().connections, 30);
 }
 

@@ -336,6 +336,40 @@ impl ServerProcess {
         procs::state(self.pid())
     }
 
+    /// True when every thread of the server is asleep (blocked in a
+    /// system call), none running or waiting for a core.
+    pub fn all_asleep(&self) -> bool {
+        let pid = self.pid();
+        self.threads().iter().all(|tid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat"))
+                .unwrap_or_default();
+            // The state is the first field after the command's ')'.
+            let state = stat
+                .rfind(')')
+                .and_then(|end| stat[end + 1..].split_whitespace().next())
+                .unwrap_or("?");
+            matches!(state, "S" | "D" | "?")
+        })
+    }
+
+    /// Insists that the server sleeps while it has nothing to do: of 40
+    /// looks over about 200 ms, at least 36 find every thread asleep. A
+    /// loop that asks "anything yet?" without blocking is found running
+    /// (or waiting for a core) nearly every time.
+    pub fn assert_asleep(&self, when: &str) {
+        let mut asleep = 0;
+        for _ in 0..40 {
+            thread::sleep(Duration::from_millis(5));
+            asleep += usize::from(self.all_asleep());
+        }
+        assert!(
+            asleep >= 36,
+            "{when}, with nothing to do, the server was found asleep only {asleep} \
+             times in 40: a loop that polls without blocking (a wait that returns \
+             at once, a readable fd never emptied or taken out of poll) burns a core"
+        );
+    }
+
     /// A signal mask line of `/proc/PID/status` (`SigCgt`, `SigBlk`,
     /// `SigIgn`), as a bit set: bit `n - 1` is signal `n`.
     pub fn signal_mask(&self, field: &str) -> u64 {
@@ -438,6 +472,7 @@ pub fn check_graceful_stop(mode: &str, signal: Signal, refuses_at_once: bool) {
         server.stderr_note()
     );
     a.expect(&upper(in_flight.as_bytes()));
+    server.assert_asleep("after the stop, while client A was idle");
     a.round_trip("after the stop, A is still served\n");
     assert!(
         server.is_running(),
