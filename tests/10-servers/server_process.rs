@@ -331,24 +331,20 @@ impl ServerProcess {
         kids
     }
 
-    /// The server's scheduler state (`S` asleep, `R` running or runnable).
-    pub fn state(&self) -> Option<char> {
-        procs::state(self.pid())
-    }
-
     /// True when every thread of the server is asleep (blocked in a
     /// system call), none running or waiting for a core.
     pub fn all_asleep(&self) -> bool {
         let pid = self.pid();
         self.threads().iter().all(|tid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat"))
-                .unwrap_or_default();
+            let stat =
+                std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).unwrap_or_default();
             // The state is the first field after the command's ')'.
             let state = stat
                 .rfind(')')
                 .and_then(|end| stat[end + 1..].split_whitespace().next())
                 .unwrap_or("?");
-            matches!(state, "S" | "D" | "?")
+            // A thread that has just ended (`Z`, `X`) runs no more either.
+            matches!(state, "S" | "D" | "Z" | "X" | "?")
         })
     }
 
