@@ -3,7 +3,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use rstest::rstest;
 
-use crate::client::{Client, text};
+use crate::client::{Client, refused_within, text};
 use crate::server_process::{
     EXIT_LIMIT, ServerProcess, bit, check_graceful_stop, eventually, wait_until_signals_are_handled,
 };
@@ -66,8 +66,18 @@ fn more_signals_during_the_stop_change_nothing() {
     let mut a = Client::connect(server.addr, "A");
     a.round_trip("a is served\n");
     server.signal(Signal::SIGTERM);
+    // The next signals come only once the first has surely been handled
+    // (the listener closed): sent sooner, a second SIGTERM could merge with
+    // the first while it is still pending, and a handler that is good for
+    // one signal only would go unseen.
+    assert!(
+        refused_within(server.addr, Duration::from_secs(5)),
+        "after SIGTERM, the server still accepts new clients: stop accepting \
+         (close the listener) as soon as the stop comes"
+    );
     a.round_trip("a after the first signal\n");
     server.signal(Signal::SIGTERM);
+    a.round_trip("a after a second SIGTERM\n");
     server.signal(Signal::SIGINT);
     a.round_trip("a after three signals\n");
     assert!(

@@ -35,6 +35,7 @@ fn the_workers_start_up_front_and_serve_every_client() {
         "after twelve clients the pool's threads are others: the same workers \
          serve client after client, no thread is started per connection"
     );
+    server.assert_asleep("with every worker waiting for a client");
     assert_eq!(
         server.stop(),
         Served {

@@ -59,6 +59,7 @@ fn the_next_client_is_served_after_the_first_closes() {
         client.round_trip(&format!("i am {name}\n"));
         client.finish();
     }
+    server.assert_asleep("waiting for a fifth client");
     assert_eq!(server.stop().connections, 4);
 }
 

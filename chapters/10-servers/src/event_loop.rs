@@ -52,7 +52,8 @@
 //! was once they leave; eight clients sending 2000 lines at once get them
 //! back whole and in order; a client that sends 8 MiB without reading holds
 //! up only itself; a vanished client is one failed connection; a stop
-//! refuses new clients and serves the open ones to their end.
+//! refuses new clients and serves the open ones to their end, asleep while
+//! they are idle.
 //!
 //! Stuck? `cargo course hint event_loop`.
 

@@ -43,10 +43,11 @@
 //! served at once by four children, none of which holds the listener; a
 //! client that closes sees end of file, and the server's fd table is the
 //! same after six more clients; thirty children are reaped while the
-//! server waits, with no zombie left; a child of the server's process that
+//! server waits, with no zombie left, and then the server sleeps (every
+//! thread blocked, none spinning); a child of the server's process that
 //! the server did not fork is left for its owner to reap; a vanished client
-//! is one failed connection; a stop refuses new clients and waits for the
-//! open ones.
+//! is one failed connection; a stop refuses new clients and waits, asleep,
+//! for the open ones.
 //!
 //! Stuck? `cargo course hint forking_server`.
 

@@ -53,7 +53,7 @@
 //! SIGPIPE at its default. They wait until it catches (or blocks) SIGTERM
 //! and SIGINT, then check that each of them stops it gracefully: new
 //! clients refused, the request in flight answered, the open client served
-//! to its end, exit code 0. SIGPIPE must be ignored; clients that vanish
+//! to its end (the server asleep while it idles), exit code 0. SIGPIPE must be ignored; clients that vanish
 //! are errors, not the end; signals that come again during the stop change
 //! nothing.
 //!

@@ -34,8 +34,9 @@
 //! twelve clients; with 2, a third and a fourth client get no answer until
 //! one of the first two leaves, and are then served in the order they
 //! came; twelve waiting clients are all served in the end; a vanished
-//! client frees its worker; a stop refuses new clients and lets the open
-//! ones finish.
+//! client frees its worker; with no client, every worker sleeps (blocked,
+//! not asking the queue again and again); a stop refuses new clients and
+//! lets the open ones finish, asleep while they are idle.
 //!
 //! Stuck? `cargo course hint pooled_server`.
 

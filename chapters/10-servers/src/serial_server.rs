@@ -27,8 +27,9 @@
 //! The tests run your server in a process of their own and check the
 //! answers, that a second client gets nothing while the first is connected
 //! and is served as soon as it leaves, that a reset is one failed
-//! connection and not the server's end, and that a stop lets the client
-//! being served finish before the server exits.
+//! connection and not the server's end, that the server sleeps while it
+//! waits for a client (blocked, not asking again and again), and that a
+//! stop lets the client being served finish before the server exits.
 //!
 //! Stuck? `cargo course hint serial_server`.
 

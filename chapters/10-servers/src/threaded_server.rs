@@ -30,7 +30,9 @@
 //! served at once and the server has more than twenty threads while they
 //! are connected, and one or two when they have gone; an idle client holds
 //! up no one; a vanished client is one failed connection; a stop refuses
-//! new clients, lets the open ones finish, and only then returns.
+//! new clients, lets the open ones finish (asleep while they are idle: a
+//! join blocks, a loop asking "finished yet?" spins), and only then
+//! returns.
 //!
 //! Stuck? `cargo course hint threaded_server`.
 
