@@ -195,16 +195,35 @@ pub fn build_with(
     crates: &[CrateKey],
     options: &BuildOptions,
 ) -> std::io::Result<Built> {
+    build_test_target(course, crates, options, GRADED, &[])
+}
+
+/// Builds the test target `name` of each crate in `crates`, with `features`
+/// of the chapter packages on (a `[[chapter.target]]`, such as the loom
+/// tests): [`Built::binaries`] then holds that target's executables.
+pub fn build_test_target(
+    course: &Course,
+    crates: &[CrateKey],
+    options: &BuildOptions,
+    name: &str,
+    features: &[String],
+) -> std::io::Result<Built> {
     if crates.is_empty() {
         return Ok(Built::default());
     }
-    let mut args: Vec<String> = ["build", "--test", GRADED, "--keep-going"]
+    let mut args: Vec<String> = ["build", "--test", name, "--keep-going"]
         .map(String::from)
         .to_vec();
     let mut wanted = Vec::new();
     for key in crates {
         let chapter = course.chapter(&key.0).expect("a chapter of the course");
         args.extend(["-p".into(), chapter.package(key.1)]);
+        for feature in features {
+            args.extend([
+                "--features".into(),
+                format!("{}/{feature}", chapter.package(key.1)),
+            ]);
+        }
         wanted.push((
             chapter.dir(&course.root, key.1).join("Cargo.toml"),
             key.clone(),
@@ -215,7 +234,7 @@ pub fn build_with(
             args,
             cwd: course.root.clone(),
             root: course.root.clone(),
-            target: GRADED.into(),
+            target: name.into(),
             wanted,
         },
         options,

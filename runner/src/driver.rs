@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::aside::{self, Aside};
 use crate::cargo_build::{self, Built, CrateKey};
-use crate::course::{Course, Exercise, Flavor};
+use crate::course::{Course, Exercise, Flavor, GRADED};
 use crate::explain;
 use crate::guard::{self, Guard};
 use crate::isolate::{self, Isolation, Plan};
@@ -254,6 +254,45 @@ pub fn run_with(
             }
         }
     }
+    // The chapters' other test targets (`[[chapter.target]]`, the loom
+    // tests) that hold tests of the selection: one build each.
+    let mut extra: BTreeMap<(String, String), Built> = BTreeMap::new();
+    for ex in exercises {
+        let chapter = course.chapter_of(ex);
+        for name in ex.extra_targets() {
+            let slot = (chapter.id.clone(), name.to_string());
+            let Some(target) = chapter.target(name) else {
+                continue;
+            };
+            if extra.contains_key(&slot) {
+                continue;
+            }
+            let built = cargo_build::build_test_target(
+                course,
+                &[(chapter.id.clone(), flavor)],
+                &cargo_build::BuildOptions {
+                    target_dir: options.target_dir.clone(),
+                    grading_copy: options.is_copy(),
+                    limit: options.build_limit,
+                },
+                &target.name,
+                &target.features,
+            )?;
+            extra.insert(slot, built);
+        }
+    }
+    if !extra.is_empty() {
+        let changed = guard.check();
+        if !changed.is_empty() {
+            problems.push(changed_problem(&changed, "the build", options.is_copy()));
+            if options.is_copy() {
+                guard.restore(&changed)?;
+            }
+        }
+    }
+    let mut extra_listings: BTreeMap<(String, String), Result<Vec<String>, String>> =
+        BTreeMap::new();
+
     let mut planned: Vec<Planned> = Vec::new();
     let mut fixed: Vec<TestResult> = Vec::new();
     let mut listings: BTreeMap<String, Result<Vec<String>, String>> = BTreeMap::new();
@@ -280,6 +319,55 @@ pub fn run_with(
             continue;
         }
         for entry in &ex.tests {
+            if entry.target != GRADED {
+                let slot = (chapter.id.clone(), entry.target.clone());
+                let of_target = extra.get(&slot);
+                let Some(binary) = of_target.and_then(|b| b.binaries.get(&key)) else {
+                    let error = of_target.and_then(|b| b.error_of(&key)).cloned();
+                    let why = error
+                        .as_ref()
+                        .map_or_else(|| "did not build".to_string(), explain::did_not_build);
+                    let mut t = unrun(ex, &entry.key(), &entry.key(), Status::DidNotBuild, why);
+                    t.output = error.map(|e| e.rendered).unwrap_or_default();
+                    fixed.push(t);
+                    continue;
+                };
+                let listing = extra_listings
+                    .entry(slot)
+                    .or_insert_with(|| {
+                        cargo_build::list_tests(binary, &cwd).map_err(|e| e.to_string())
+                    })
+                    .clone();
+                let names: Vec<&String> = match &listing {
+                    Ok(all) => all.iter().filter(|t| entry.covers(t)).collect(),
+                    Err(_) => Vec::new(),
+                };
+                if names.is_empty() {
+                    let why = match &listing {
+                        Ok(_) => format!(
+                            "the test binary has no test `{}`: the manifest and the tests disagree (tell the course author)",
+                            entry.key()
+                        ),
+                        Err(e) => format!("could not list the tests: {e}"),
+                    };
+                    fixed.push(unrun(ex, &entry.key(), &entry.key(), Status::Failed, why));
+                }
+                for name in names {
+                    let mut spec = spec(course, binary, &cwd, name, entry.timeout);
+                    // Results name the test after its target, as the
+                    // manifest's entry does; the binary gets its own name.
+                    spec.args = Some(spec.args());
+                    spec.name = format!("{}:{name}", entry.target);
+                    planned.push(Planned {
+                        spec,
+                        exercise: ex.id.clone(),
+                        entry: entry.key(),
+                        chapter: chapter.id.clone(),
+                        limit: entry.timeout,
+                    });
+                }
+                continue;
+            }
             let binary = built
                 .binaries
                 .get(&key)

@@ -21,7 +21,7 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use crate::cargo_build::{self, CrateKey};
-use crate::course::{Course, Exercise, Flavor};
+use crate::course::{Course, Exercise, Flavor, GRADED};
 use crate::driver;
 use crate::explain;
 use crate::sandbox;
@@ -293,6 +293,7 @@ pub fn check(
             .collect();
         let built = cargo_build::build_in(&copy, &crates, Some(&target))
             .map_err(|e| format!("could not run cargo: {e}"))?;
+        let extra = build_extra_targets(&copy, cases, &round, &target)?;
         let mut runnable = Vec::new();
         for &i in &round {
             let key = (cases[i].chapter.clone(), Flavor::Skeleton);
@@ -319,7 +320,7 @@ pub fn check(
                 solo.insert(i);
             }
         }
-        let found = run_round(&copy, &built, cases, &runnable, jobs);
+        let found = run_round(&copy, &built, &extra, cases, &runnable, jobs);
         for (i, verdict) in found {
             on_case(&cases[i], &verdict);
             verdicts[i] = Some(verdict);
@@ -380,11 +381,54 @@ fn plan_round(
     round
 }
 
+/// The other test targets (`[[chapter.target]]`, such as the loom tests)
+/// that hold tests of an exercise some case of `round` edits, built for the
+/// skeleton crates of its chapter: by (chapter, target).
+fn build_extra_targets(
+    copy: &Course,
+    cases: &[Case],
+    round: &[usize],
+    target_dir: &Path,
+) -> Result<ExtraBuilds, String> {
+    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    for &i in round {
+        if let Some(ex) = copy.exercise(&cases[i].exercise) {
+            for name in ex.extra_targets() {
+                wanted.insert((cases[i].chapter.clone(), name.to_string()));
+            }
+        }
+    }
+    let mut extra = ExtraBuilds::new();
+    for (chapter_id, name) in wanted {
+        let Some(target) = copy.chapter(&chapter_id).and_then(|c| c.target(&name)) else {
+            continue;
+        };
+        let built = cargo_build::build_test_target(
+            copy,
+            &[(chapter_id.clone(), Flavor::Skeleton)],
+            &cargo_build::BuildOptions {
+                target_dir: Some(target_dir.to_path_buf()),
+                grading_copy: false,
+                limit: cargo_build::BUILD_LIMIT,
+            },
+            &target.name,
+            &target.features,
+        )
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+        extra.insert((chapter_id, name), built);
+    }
+    Ok(extra)
+}
+
+/// Builds of the chapters' other test targets, by (chapter, target).
+type ExtraBuilds = HashMap<(String, String), cargo_build::Built>;
+
 /// Runs the tests of each case in `round`, `jobs` at a time, stopping a case
 /// at its first failing test.
 fn run_round(
     copy: &Course,
     built: &cargo_build::Built,
+    extra: &ExtraBuilds,
     cases: &[Case],
     round: &[usize],
     jobs: usize,
@@ -402,20 +446,7 @@ fn run_round(
             .chapter(&case.chapter)
             .expect("a chapter of the course");
         let key = (case.chapter.clone(), Flavor::Skeleton);
-        let binary = &built.binaries[&key];
         let cwd = chapter.dir(&copy.root, Flavor::Skeleton);
-        let listing = match cargo_build::list_tests(binary, &cwd) {
-            Ok(l) => l,
-            Err(e) => {
-                early.push((
-                    i,
-                    Verdict::NotRun {
-                        why: format!("could not list the tests: {e}"),
-                    },
-                ));
-                continue;
-            }
-        };
         let Some(ex) = copy.exercise(&case.exercise) else {
             early.push((
                 i,
@@ -426,14 +457,50 @@ fn run_round(
             continue;
         };
         let mut jobs_of = Vec::new();
+        let mut broken: Option<Verdict> = None;
         for entry in &ex.tests {
+            let of_target = if entry.target == GRADED {
+                Some(built)
+            } else {
+                extra.get(&(case.chapter.clone(), entry.target.clone()))
+            };
+            let Some(binary) = of_target.and_then(|b| b.binaries.get(&key)) else {
+                // The graded target built (or the case would not be here):
+                // this one did not.
+                let error = of_target.and_then(|b| b.error_of(&key)).map_or_else(
+                    || "cargo built no test binary".to_string(),
+                    |e| e.rendered.lines().take(12).collect::<Vec<_>>().join("\n"),
+                );
+                broken = Some(Verdict::DidNotCompile {
+                    error: format!("test target `{}`: {error}", entry.target),
+                });
+                break;
+            };
+            let listing = match cargo_build::list_tests(binary, &cwd) {
+                Ok(l) => l,
+                Err(e) => {
+                    broken = Some(Verdict::NotRun {
+                        why: format!("could not list the tests: {e}"),
+                    });
+                    break;
+                }
+            };
             for name in listing.iter().filter(|t| entry.covers(t)) {
+                let mut spec = driver::spec(copy, binary, &cwd, name, entry.timeout);
+                if entry.target != GRADED {
+                    spec.args = Some(spec.args());
+                    spec.name = format!("{}:{name}", entry.target);
+                }
                 jobs_of.push(Job {
                     case: i,
-                    spec: driver::spec(copy, binary, &cwd, name, entry.timeout),
+                    spec,
                     limit: entry.timeout,
                 });
             }
+        }
+        if let Some(verdict) = broken {
+            early.push((i, verdict));
+            continue;
         }
         per_case.push(jobs_of);
     }

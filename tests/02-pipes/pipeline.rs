@@ -51,8 +51,8 @@ fn one_stage_is_a_pipeline_too(#[case] runner: Runner) {
 #[case::command(with_command)]
 #[case::fork(with_fork)]
 fn a_mebibyte_flows_through(#[case] runner: Runner) {
-    // More than the pipe buffer in and through: feeding all the input before
-    // reading, or a stage that keeps a write end of its own input, hangs.
+    // More than the pipe buffer in and through: a stage that keeps a write
+    // end of its own input hangs.
     let finished = run(
         runner,
         &[&["cat"], &["cat"], &["wc", "-c"]],
@@ -66,8 +66,12 @@ fn a_mebibyte_flows_through(#[case] runner: Runner) {
 #[case::command(with_command)]
 #[case::fork(with_fork)]
 fn large_output_comes_back_whole(#[case] runner: Runner) {
-    let finished = run(runner, &[&["cat"], &["cat"]], vec![b'q'; 300_000]);
-    assert_eq!(finished.output.len(), 300_000);
+    // Far more than the pipes and the stages' buffers hold together (three
+    // pipes of 64 KiB, 128 KiB read by each `cat`): a parent that writes all
+    // the input before it reads any output fills them and waits for ever.
+    const SIZE: usize = 4 << 20;
+    let finished = run(runner, &[&["cat"], &["cat"]], vec![b'q'; SIZE]);
+    assert_eq!(finished.output.len(), SIZE);
     assert!(finished.output.iter().all(|&b| b == b'q'));
 }
 

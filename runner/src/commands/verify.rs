@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use super::{CmdResult, Ctx};
 use crate::cargo_build::{self, CrateKey};
-use crate::course::{Course, Flavor};
+use crate::course::{Course, Flavor, GRADED};
 use crate::driver;
 use crate::explain;
 use crate::mistakes;
@@ -139,6 +139,73 @@ pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
             Err(e) => problems.push(format!("{}: {e}", chapter.package(key.1))),
         }
     }
+    // The chapters' other test targets (`[[chapter.target]]`, such as the
+    // loom tests): one build each, of both crates, with the target's
+    // features.
+    let mut extra: HashMap<(CrateKey, String), (PathBuf, Vec<String>)> = HashMap::new();
+    for chapter in &course.chapters {
+        for target in &chapter.targets {
+            let both = [
+                (chapter.id.clone(), Flavor::Skeleton),
+                (chapter.id.clone(), Flavor::Solution),
+            ];
+            let t = Instant::now();
+            let built_target = cargo_build::build_test_target(
+                course,
+                &both,
+                &cargo_build::BuildOptions {
+                    target_dir: None,
+                    grading_copy: false,
+                    limit: cargo_build::BUILD_LIMIT,
+                },
+                &target.name,
+                &target.features,
+            )
+            .map_err(|e| format!("could not run cargo: {e}"))?;
+            println!(
+                "build: test target `{}` of {} in {:.1} s",
+                target.name,
+                chapter.id,
+                t.elapsed().as_secs_f64()
+            );
+            for key in &both {
+                let Some(binary) = built_target.binaries.get(key) else {
+                    let why = built_target
+                        .error_of(key)
+                        .map_or_else(|| "did not build".to_string(), explain::did_not_build);
+                    problems.push(format!(
+                        "{}, test target `{}`: {why}",
+                        chapter.package(key.1),
+                        target.name
+                    ));
+                    continue;
+                };
+                match cargo_build::list_tests(binary, &chapter.dir(&course.root, key.1)) {
+                    Ok(tests) => {
+                        for test in &tests {
+                            let named = chapter.exercises.iter().any(|e| {
+                                e.tests
+                                    .iter()
+                                    .any(|t| t.target == target.name && t.covers(test))
+                            });
+                            if !named && key.1 == Flavor::Solution {
+                                problems.push(format!(
+                                    "{}: test `{}:{test}` is not named in course.toml",
+                                    chapter.id, target.name
+                                ));
+                            }
+                        }
+                        extra.insert((key.clone(), target.name.clone()), (binary.clone(), tests));
+                    }
+                    Err(e) => problems.push(format!(
+                        "{}, test target `{}`: {e}",
+                        chapter.package(key.1),
+                        target.name
+                    )),
+                }
+            }
+        }
+    }
     for chapter in &course.chapters {
         let skeleton = listed.get(&(chapter.id.clone(), Flavor::Skeleton));
         let solution = listed.get(&(chapter.id.clone(), Flavor::Solution));
@@ -157,6 +224,7 @@ pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
             .exercises
             .iter()
             .flat_map(|e| e.tests.iter().map(move |t| (e, t)))
+            .filter(|(_, t)| t.target == GRADED)
             .collect();
         for test in tests {
             if !entries.iter().any(|(_, entry)| entry.covers(test)) {
@@ -164,6 +232,19 @@ pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
                     "{}: test `{test}` is not named in course.toml",
                     chapter.id
                 ));
+            }
+        }
+        for ex in &chapter.exercises {
+            for entry in ex.tests.iter().filter(|t| t.target != GRADED) {
+                let key = ((chapter.id.clone(), Flavor::Solution), entry.target.clone());
+                if let Some((_, tests)) = extra.get(&key)
+                    && !tests.iter().any(|t| entry.covers(t))
+                {
+                    problems.push(format!(
+                        "course.toml: exercise `{}` names `{}`, but test target `{}` of chapter {} has no test of that name",
+                        ex.id, entry.name, entry.target, chapter.id
+                    ));
+                }
             }
         }
         for (ex, entry) in &entries {
@@ -190,15 +271,30 @@ pub fn run(ctx: &Ctx, options: &Options) -> CmdResult {
                 };
                 for ex in &chapter.exercises {
                     for entry in &ex.tests {
+                        let (binary, tests) = if entry.target == GRADED {
+                            (binary, tests)
+                        } else {
+                            match extra.get(&(key.clone(), entry.target.clone())) {
+                                Some((b, t)) => (b, t),
+                                None => continue,
+                            }
+                        };
                         for test in tests.iter().filter(|t| entry.covers(t)) {
-                            specs.push(driver::spec(
+                            let mut spec = driver::spec(
                                 course,
                                 binary,
                                 &chapter.dir(&course.root, flavor),
                                 test,
                                 entry.timeout,
-                            ));
-                            what.push((chapter.id.clone(), flavor, test.clone(), run));
+                            );
+                            let mut shown = test.clone();
+                            if entry.target != GRADED {
+                                spec.args = Some(spec.args());
+                                shown = format!("{}:{test}", entry.target);
+                                spec.name = shown.clone();
+                            }
+                            specs.push(spec);
+                            what.push((chapter.id.clone(), flavor, shown, run));
                         }
                     }
                 }
@@ -286,9 +382,10 @@ fn check_mistakes(ctx: &Ctx, only: &[String]) -> Result<Vec<String>, String> {
     }
     let suite = mistakes::load(course, only);
     let mut problems = suite.problems.clone();
-    for thin in &suite.thin {
-        println!("{}", term::yellow(&format!("mistakes: {thin}")));
-    }
+    // A suite thinner than the course asks (fewer than three wrong answers
+    // for an exercise, fewer than two right ones for a chapter, a file
+    // missing) fails verify like a case that does not hold.
+    problems.extend(suite.thin.iter().map(|thin| format!("thin suite: {thin}")));
     let t = Instant::now();
     let scratch = cargo_build::target_dir(&course.root).join("forklings-mistakes");
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
