@@ -380,6 +380,18 @@ fn check_mistakes(ctx: &Ctx, only: &[String]) -> Result<Vec<String>, String> {
             ));
         }
     }
+    if !course.root.join(mistakes::DIR).is_dir() {
+        // A course without any suite (a small fixture, a course being
+        // started) is told so; one that has a suite must have all of it.
+        println!(
+            "{}",
+            term::yellow(&format!(
+                "mistakes: no {}/ folder: this course has no wrong-answer suite",
+                mistakes::DIR
+            ))
+        );
+        return Ok(Vec::new());
+    }
     let suite = mistakes::load(course, only);
     let mut problems = suite.problems.clone();
     // A suite thinner than the course asks (fewer than three wrong answers
