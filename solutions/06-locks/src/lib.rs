@@ -5,6 +5,7 @@
 
 pub mod barrier;
 pub mod event;
+mod fast_path;
 pub mod poisoning;
 pub mod process_lock;
 pub mod racy_counter;
