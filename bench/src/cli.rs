@@ -23,6 +23,12 @@ Options:
   --no-python       leave out the Python originals
   --python PATH     the Python interpreter (default: python3)
   --timeout SECS    time limit for one leg (default: 180, quick: 60)
+  --mine            also run each workload with your chapter crates (chapters/)
+                    in place of the reference, beside it; a workload whose
+                    exercises you have not written yet is skipped
+  --strict          exit with 1 if a leg crashed, timed out or got a wrong
+                    answer (CI's check that the bench still runs; a MISS of
+                    a target never fails)
   --list            list the workloads and their legs
   -h, --help        this text
 ";
@@ -39,6 +45,8 @@ pub struct Options {
     pub no_python: bool,
     pub timeout: Option<u64>,
     pub list: bool,
+    pub mine: bool,
+    pub strict: bool,
     pub help: bool,
 }
 
@@ -54,6 +62,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
         no_python: false,
         timeout: None,
         list: false,
+        mine: false,
+        strict: false,
         help: false,
     };
     let mut args = args.into_iter();
@@ -88,6 +98,8 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> 
             "--no-python" => options.no_python = true,
             "--timeout" => options.timeout = Some(number(&flag, &value("seconds")?)?),
             "--list" => options.list = true,
+            "--mine" => options.mine = true,
+            "--strict" => options.strict = true,
             "-h" | "--help" => options.help = true,
             _ => return Err(format!("unknown argument `{arg}`")),
         }
@@ -123,6 +135,8 @@ mod tests {
         assert_eq!(options.runs, Some(7));
         assert!(options.book);
         assert_eq!(options.redraw, Some(PathBuf::from("r.json")));
+        assert!(!options.mine);
+        assert!(parse_str("--mine").unwrap().mine);
     }
 
     #[test]

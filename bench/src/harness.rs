@@ -69,10 +69,15 @@ pub fn warmup_size(size: Size) -> Size {
 }
 
 pub fn run_rust_leg(workload: &str, leg: &str, size: Size, plan: Plan) -> Outcome {
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => return Outcome::Failed(format!("cannot find this program: {e}")),
-    };
+    match std::env::current_exe() {
+        Ok(exe) => run_rust_leg_in(&exe, workload, leg, size, plan),
+        Err(e) => Outcome::Failed(format!("cannot find this program: {e}")),
+    }
+}
+
+/// A Rust leg run by `exe`: this program, or the same legs built against
+/// the student's chapter crates (`forklings-bench-mine`).
+pub fn run_rust_leg_in(exe: &Path, workload: &str, leg: &str, size: Size, plan: Plan) -> Outcome {
     let mut command = Command::new(exe);
     command.arg("__leg").arg(workload).arg(leg);
     command.args(size_args(size, plan));
@@ -243,9 +248,24 @@ fn run_child(mut command: Command, timeout: Duration) -> Outcome {
             }
             Outcome::Measured(samples, latencies)
         }
+        Some(Ok(_)) if stderr.contains("not yet implemented") => {
+            // A `todo!()` of a skeleton: an exercise the student has not
+            // written yet, not a failure.
+            Outcome::NotAvailable(format!("not written yet ({})", todo_site(&stderr)))
+        }
         Some(Ok(status)) => Outcome::Failed(format!("{status}{}", last_words())),
         Some(Err(e)) => Outcome::Failed(format!("wait: {e}")),
     }
+}
+
+/// Where a `todo!()` panicked: the exercise module (`chapters/NN-name/src/
+/// MODULE.rs`) named in the panic message, or "todo!() reached".
+fn todo_site(stderr: &str) -> String {
+    stderr
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .find(|word| word.contains("chapters/") && word.ends_with(".rs"))
+        .map(|path| path[path.find("chapters/").unwrap_or(0)..].to_string())
+        .unwrap_or_else(|| "todo!() reached".to_string())
 }
 
 fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<String> {

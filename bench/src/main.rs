@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use harness::{Outcome, Plan};
-use model::{Profile, Runner, Size, Workload};
+use model::{Kind, Leg, Profile, Runner, Size, Workload};
 use report::{LegReport, Machine, RunReport, WorkloadReport};
 
 fn main() -> ExitCode {
@@ -97,6 +97,12 @@ fn run(options: &cli::Options) -> Result<(), String> {
         );
     }
 
+    let mine_exe = if options.mine {
+        Some(mine_program()?)
+    } else {
+        None
+    };
+
     let out = options.out.clone().unwrap_or_else(default_out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
@@ -118,7 +124,25 @@ fn run(options: &cli::Options) -> Result<(), String> {
                 format!("{} not found", python_path.display())
             },
         };
-        let legs = measure(workload, size, python_size, plan, python_plan, &python);
+        let mine_legs = match &mine_exe {
+            Some(exe) => match yours(workload, exe, size, plan) {
+                Ok(legs) => legs,
+                Err(why) => {
+                    eprintln!("   skipped: {why}");
+                    continue;
+                }
+            },
+            None => Vec::new(),
+        };
+        let legs = measure(
+            workload,
+            &mine_legs,
+            size,
+            python_size,
+            plan,
+            python_plan,
+            &python,
+        );
         reports.push(WorkloadReport::new(workload, size, python_size, legs));
     }
     let report = RunReport {
@@ -142,6 +166,18 @@ fn run(options: &cli::Options) -> Result<(), String> {
         write(&workspace_root().join("book/src/benchmarks.svg"), &chart)?;
         write(&workspace_root().join("book/src/benchmarks.json"), &json)?;
     }
+    if options.strict {
+        let failed: Vec<String> = report
+            .workloads
+            .iter()
+            .flat_map(|w| w.legs.iter().map(move |leg| (w.id, leg)))
+            .filter(|(_, leg)| leg.status == "failed")
+            .map(|(workload, leg)| format!("{workload}/{}", leg.id))
+            .collect();
+        if !failed.is_empty() {
+            return Err(format!("--strict: legs that failed: {}", failed.join(", ")));
+        }
+    }
     Ok(())
 }
 
@@ -161,6 +197,89 @@ fn redraw(saved: &Path, options: &cli::Options) -> Result<(), String> {
     Ok(())
 }
 
+/// `forklings-bench-mine`, built beside this program: the same legs
+/// compiled against the student's chapter crates (`bench/mine/`).
+fn mine_program() -> Result<PathBuf, String> {
+    let here = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mine = here.with_file_name("forklings-bench-mine");
+    if mine.is_file() {
+        Ok(mine)
+    } else {
+        Err(format!(
+            "{} is not built: `cargo course bench --mine` builds it, or \
+             `cargo build --release -p forklings-bench-mine`",
+            mine.display()
+        ))
+    }
+}
+
+/// A student's leg beside a reference leg: the same leg, run by the
+/// program built against `chapters/`.
+struct MineLeg {
+    leg: Leg,
+    /// The reference leg it mirrors (its id in both programs).
+    of: &'static str,
+    exe: PathBuf,
+}
+
+/// The student's legs of a workload, one per reference leg whose exercise
+/// is written: each is tried once, small, and left out if it reaches a
+/// `todo!()`. An error (the reason) when none is written yet.
+fn yours(workload: &Workload, exe: &Path, size: Size, plan: Plan) -> Result<Vec<MineLeg>, String> {
+    let mut legs = Vec::new();
+    let mut not_written = Vec::new();
+    for leg in &workload.legs {
+        let (Kind::Reference, Runner::Rust(run)) = (leg.kind, &leg.runner) else {
+            continue;
+        };
+        let probe = Plan {
+            warmup: 0,
+            runs: 1,
+            ..plan
+        };
+        let tried =
+            harness::run_rust_leg_in(exe, workload.id, leg.id, harness::warmup_size(size), probe);
+        if let Outcome::NotAvailable(why) = tried {
+            // "not written yet (chapters/NN/src/MODULE.rs)": the module.
+            let site = why
+                .split_once('(')
+                .map_or(why.as_str(), |(_, site)| site.trim_end_matches(')'));
+            not_written.push(site.to_string());
+            continue;
+        }
+        legs.push(MineLeg {
+            leg: Leg {
+                id: leak(format!("{}-yours", leg.id)),
+                label: leak(format!(
+                    "yours: {}",
+                    leg.label.trim_start_matches("course ")
+                )),
+                kind: Kind::Mine,
+                runner: Runner::Rust(*run),
+                targets: leg.targets.clone(),
+            },
+            of: leg.id,
+            exe: exe.to_path_buf(),
+        });
+    }
+    if legs.is_empty() {
+        not_written.dedup();
+        return Err(format!(
+            "your code is not written yet: {}",
+            if not_written.is_empty() {
+                "no leg runs the course's code".to_string()
+            } else {
+                not_written.join(", ")
+            }
+        ));
+    }
+    Ok(legs)
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
 /// Where the Python legs run, or why they do not.
 struct Python<'a> {
     path: &'a Path,
@@ -174,13 +293,24 @@ struct Python<'a> {
 /// leg alike instead of whichever ran at the wrong moment.
 fn measure(
     workload: &Workload,
+    mine: &[MineLeg],
     size: Size,
     python_size: Size,
     plan: Plan,
     python_plan: Plan,
     python: &Python,
 ) -> Vec<LegReport> {
-    let legs = &workload.legs;
+    // Each of the student's legs right after the reference leg it mirrors.
+    let mut legs: Vec<&Leg> = Vec::new();
+    let mut runs_in: Vec<Option<&MineLeg>> = Vec::new();
+    for leg in &workload.legs {
+        legs.push(leg);
+        runs_in.push(None);
+        for yours in mine.iter().filter(|m| m.of == leg.id) {
+            legs.push(&yours.leg);
+            runs_in.push(Some(yours));
+        }
+    }
     let leg_size = |leg: &model::Leg| match leg.runner {
         Runner::Python(_) => python_size,
         _ => size,
@@ -202,17 +332,22 @@ fn measure(
     let mut latencies = vec![Vec::new(); legs.len()];
     for round in 0..plan.runs as usize {
         for i in (0..legs.len()).map(|k| (k + round) % legs.len()) {
-            let leg = &legs[i];
+            let leg = legs[i];
             if verdicts[i].is_some() {
                 continue;
             }
             let once = |p: Plan| Plan { runs: 1, ..p };
-            let outcome = match leg.runner {
-                Runner::Rust(_) => harness::run_rust_leg(workload.id, leg.id, size, once(plan)),
-                Runner::Python(script) if round < python_plan.runs as usize => {
-                    harness::run_python_leg(python.path, script, python_size, once(python_plan))
+            let outcome = match (&leg.runner, runs_in[i]) {
+                (Runner::Rust(_), Some(yours)) => {
+                    harness::run_rust_leg_in(&yours.exe, workload.id, yours.of, size, once(plan))
                 }
-                Runner::PythonServer(_) if round < python_plan.runs as usize => {
+                (Runner::Rust(_), None) => {
+                    harness::run_rust_leg(workload.id, leg.id, size, once(plan))
+                }
+                (Runner::Python(script), _) if round < python_plan.runs as usize => {
+                    harness::run_python_leg(python.path, *script, python_size, once(python_plan))
+                }
+                (Runner::PythonServer(_), _) if round < python_plan.runs as usize => {
                     harness::run_python_server_leg(
                         python.path,
                         workload.id,

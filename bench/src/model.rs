@@ -56,6 +56,10 @@ pub enum Kind {
     Floor,
     /// The Python original.
     Python,
+    /// The student's own chapter crate in place of the reference
+    /// (`--mine`): run by `forklings-bench-mine`, the same legs built
+    /// against `chapters/`.
+    Mine,
 }
 
 impl Kind {
@@ -64,6 +68,7 @@ impl Kind {
             Kind::Reference => "reference",
             Kind::Floor => "floor",
             Kind::Python => "python",
+            Kind::Mine => "yours",
         }
     }
 }

@@ -65,6 +65,7 @@ fn leg(value: &Value, within: &str) -> Result<LegReport, String> {
         "reference" => Kind::Reference,
         "floor" => Kind::Floor,
         "python" => Kind::Python,
+        "yours" | "mine" => Kind::Mine,
         other => return Err(format!("{within}: unknown kind `{other}`")),
     };
     let status = match value.get("status").and_then(Value::as_str) {

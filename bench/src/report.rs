@@ -193,7 +193,7 @@ impl WorkloadReport {
         for leg in self
             .legs
             .iter_mut()
-            .filter(|leg| leg.kind == Kind::Reference)
+            .filter(|leg| matches!(leg.kind, Kind::Reference | Kind::Mine))
         {
             if leg.targets.is_empty() {
                 leg.target_met = workload_met(leg);

@@ -36,6 +36,7 @@ pub fn color(kind: Kind) -> &'static str {
         Kind::Reference => "#c8553d",
         Kind::Floor => "#4f6d9a",
         Kind::Python => "#e0b13a",
+        Kind::Mine => "#5a9e6f",
     }
 }
 
