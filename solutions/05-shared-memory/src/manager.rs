@@ -401,6 +401,9 @@ struct Connection {
     /// parent's socket, or two processes' messages would interleave on it.
     owner: Pid,
     stream: UnixStream,
+    /// Replies still to come for requests sent without waiting (the
+    /// unlock): read, in order, before the reply of the next request.
+    unread: usize,
 }
 
 /// A client of a [`Manager`]: every method is one request to the server.
@@ -422,12 +425,29 @@ impl Clone for Proxy {
     }
 }
 
+impl Connection {
+    /// Sends `request` and reads its reply, after the replies still unread.
+    fn exchange(&mut self, request: &Request) -> io::Result<Response> {
+        write_frame(&mut self.stream, request)?;
+        while self.unread > 0 {
+            // An unlock's reply: nothing in it the caller waits for.
+            read_frame::<Response>(&mut self.stream)?;
+            self.unread -= 1;
+        }
+        match read_frame(&mut self.stream)? {
+            Response::Failed(why) => Err(io::Error::new(io::ErrorKind::InvalidData, why)),
+            response => Ok(response),
+        }
+    }
+}
+
 fn open(path: &Path) -> io::Result<Connection> {
     let stream = UnixStream::connect(path)?;
     stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
     Ok(Connection {
         owner: getpid(),
         stream,
+        unread: 0,
     })
 }
 
@@ -443,6 +463,13 @@ impl Proxy {
     }
 
     fn call(&self, request: &Request) -> io::Result<Response> {
+        self.send(request, true)
+            .map(|reply| reply.expect("a reply was awaited"))
+    }
+
+    /// Sends `request`; with `await_reply`, returns its reply, else leaves
+    /// the reply to be read before the next one (`Ok(None)`).
+    fn send(&self, request: &Request, await_reply: bool) -> io::Result<Option<Response>> {
         let mut slot = guard(&self.conn);
         let me = getpid();
         if slot.as_ref().is_none_or(|c| c.owner != me) {
@@ -454,7 +481,14 @@ impl Proxy {
         if waits {
             conn.stream.set_read_timeout(None)?;
         }
-        let result = exchange(&mut conn.stream, request);
+        let result = if await_reply {
+            conn.exchange(request).map(Some)
+        } else {
+            write_frame(&mut conn.stream, request).map(|()| {
+                conn.unread += 1;
+                None
+            })
+        };
         if waits {
             conn.stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
         }
@@ -558,7 +592,11 @@ pub struct ManagerLock<'a> {
 
 impl Drop for ManagerLock<'_> {
     fn drop(&mut self) {
-        // If the server is gone there is nothing left to unlock.
-        let _ = self.proxy.call(&Request::Unlock);
+        // Sent without waiting for the reply: the server applies this
+        // connection's requests in order, so the unlock comes after every
+        // change made under the lock, and the next request of this proxy
+        // reads the reply first. An unlock costs no round trip. If the
+        // server is gone there is nothing left to unlock.
+        let _ = self.proxy.send(&Request::Unlock, false);
     }
 }
