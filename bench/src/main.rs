@@ -345,7 +345,7 @@ fn measure(
                     harness::run_rust_leg(workload.id, leg.id, size, once(plan))
                 }
                 (Runner::Python(script), _) if round < python_plan.runs as usize => {
-                    harness::run_python_leg(python.path, *script, python_size, once(python_plan))
+                    harness::run_python_leg(python.path, script, python_size, once(python_plan))
                 }
                 (Runner::PythonServer(_), _) if round < python_plan.runs as usize => {
                     harness::run_python_server_leg(
