@@ -10,5 +10,7 @@ mod fork_wait;
 mod pool;
 mod pool_executor;
 mod process;
+mod run_program;
+mod start_methods;
 mod task;
 mod zombies;

@@ -18,6 +18,8 @@ pub mod fork_wait;
 pub mod pool;
 pub mod pool_executor;
 pub mod process;
+pub mod run_program;
+pub mod start_methods;
 pub mod task;
 pub mod zombies;
 
