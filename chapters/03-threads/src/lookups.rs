@@ -6,12 +6,14 @@
 //! ```python
 //! import socket, threading
 //!
-//! table = {}                       # shared by every thread
+//! table, lock = {}, threading.Lock()   # shared by every thread
 //! def lookup(name):
 //!     try:
-//!         table[name] = socket.gethostbyname(name)
+//!         answer = socket.gethostbyname(name)
 //!     except OSError as error:
-//!         table[name] = error      # a failure has its place in the table too
+//!         answer = error           # a failure has its place in the table too
+//!     with lock:
+//!         table[name] = answer
 //!
 //! threads = [threading.Thread(target=lookup, args=(n,)) for n in names]
 //! for t in threads: t.start()
