@@ -173,6 +173,10 @@ fn check_explains_and_hints_come_one_at_a_time() {
     let f = Fixture::new(&small());
     let out = f.run(&["check", "todo"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // The build (the first one takes a while) is announced, not silent.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("building 01-basics ..."), "{stderr}");
+    assert!(stderr.contains("; running tests"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("not written yet: `todo!()` at chapters/01-basics/src/todo.rs:2:5"),
