@@ -9,6 +9,7 @@ pub mod serve;
 pub mod sleeps;
 pub mod spawn;
 pub mod stream;
+pub mod student_loop;
 
 use crate::model::Workload;
 
@@ -23,5 +24,6 @@ pub fn all() -> Vec<Workload> {
         locks::workload(),
         sleeps::workload(),
         serve::workload(),
+        student_loop::workload(),
     ]
 }
