@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image
-# (Ubuntu): a C toolchain for the linker, Rust through rustup, and one build
-# of the course so that grading a submission compiles only its chapters.
+# (Ubuntu): a C toolchain for the linker, Rust through rustup, the runner,
+# and one build of the course in the grading folder run_autograder uses, so
+# that grading a submission compiles only its chapters.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -14,13 +15,12 @@ if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
 fi
 . "$HOME/.cargo/env"
 
-# The working copy run_autograder grades in, built once now: the runner, the
-# dependencies and the skeletons' test binaries (the skeleton's grade itself
-# is thrown away).
 root=/autograder
 rm -rf "$root/work"
 mkdir -p "$root/work"
-cp -R "$root/source/course" "$root/work/course"
-cd "$root/work/course"
+cd "$root/source/course"
 cargo fetch
-cargo course grade --format json --output /tmp/skeleton-grade.json || true
+# The course graded as its own submission: the runner is built, and the
+# grading folder holds a build of every chapter (the grade is thrown away).
+cargo course grade --submission . --work "$root/work/grading" \
+  --format json --output /tmp/skeleton-grade.json || true

@@ -40,7 +40,7 @@ use crate::sandbox::{self, Ended, Limits, TestSpec};
 pub type CrateKey = (String, Flavor);
 
 /// How long one build may take by default.
-pub const BUILD_LIMIT: Duration = Duration::from_secs(900);
+pub const BUILD_LIMIT: Duration = Duration::from_secs(1800);
 /// The file in a target dir that names the course it belongs to.
 const OWNER_FILE: &str = ".forklings-course";
 

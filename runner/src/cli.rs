@@ -69,6 +69,18 @@ enum Cmd {
         /// Also write the full results (the result model) as JSON to FILE.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// For instructors: a grade of record of the submission in DIR (a
+        /// student's copy of the course), from a fresh copy of this course
+        /// with only the submission's exercise modules in it.
+        #[arg(long, value_name = "DIR")]
+        submission: Option<PathBuf>,
+        /// With --submission: where the grading copy and its build live
+        /// (kept between grades; default: under the course's target dir).
+        #[arg(long, value_name = "DIR", requires = "submission")]
+        work: Option<PathBuf>,
+        /// Seconds the build may take.
+        #[arg(long, default_value_t = 1800)]
+        build_limit: u64,
     },
     /// For instructors: grade every submission under DIR (folders or git
     /// repositories), each in a clean copy of this course with its tests,
@@ -164,15 +176,29 @@ pub fn main() -> ExitCode {
             format,
             output,
             json,
-        }) => commands::grade::run(
-            &ctx,
-            &only,
-            &commands::grade::Outputs {
+            submission,
+            work,
+            build_limit,
+        }) => {
+            let outputs = commands::grade::Outputs {
                 format,
                 output: output.as_deref(),
                 json: json.as_deref(),
-            },
-        ),
+            };
+            match submission {
+                Some(dir) => commands::grade::run_submission(
+                    &ctx,
+                    &std::path::absolute(&dir).unwrap_or(dir),
+                    &only,
+                    &commands::grade::SubmissionOptions {
+                        work: work.map(|w| std::path::absolute(&w).unwrap_or(w)),
+                        build_limit: std::time::Duration::from_secs(build_limit),
+                    },
+                    &outputs,
+                ),
+                None => commands::grade::run(&ctx, &only, &outputs),
+            }
+        }
         Some(Cmd::GradeClass {
             dir,
             out,

@@ -379,6 +379,44 @@ pub fn api_differences(course: &Course) -> Vec<Problem> {
     problems
 }
 
+/// Every public item of a submission's exercise modules (relative path to
+/// bytes) that differs from the course's solution of that module.
+pub fn module_api_differences(
+    course: &Course,
+    modules: &BTreeMap<String, Vec<u8>>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (rel, bytes) in modules {
+        let mut parts = rel.split('/');
+        let (Some("chapters"), Some(chapter)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let solution = course
+            .root
+            .join("solutions")
+            .join(rel.strip_prefix("chapters/").unwrap_or(rel));
+        let Ok(theirs) = fs::read_to_string(solution) else {
+            continue;
+        };
+        let ours = String::from_utf8_lossy(bytes);
+        let (only_ours, only_theirs) =
+            api::differences(&api::public_items(&ours), &api::public_items(&theirs));
+        for item in only_theirs {
+            problems.push(api_problem(
+                chapter,
+                format!("{rel}: the public API lacks `{item}`"),
+            ));
+        }
+        for item in only_ours {
+            problems.push(api_problem(
+                chapter,
+                format!("{rel}: `{item}` is not in the course's public API"),
+            ));
+        }
+    }
+    problems
+}
+
 fn api_problem(chapter: &str, message: String) -> Problem {
     Problem {
         kind: "api_differs".into(),

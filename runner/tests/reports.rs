@@ -145,17 +145,30 @@ fn the_human_table_and_json_go_where_they_are_told() {
     assert_eq!(model["points_possible"], 20.0);
 }
 
-/// The workflow's grading step, as GitHub Actions runs it: the step output
-/// decodes to the reporter's runner result.
+/// The workflow's grading step, as GitHub Actions runs it: from the course,
+/// on a student's repository checked out beside it. The step output decodes
+/// to what the reporter reads: whole points that add up, a failed test's
+/// first line in its name, no line numbers.
 #[test]
 fn the_github_classroom_step_works_here() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let f = fixture();
-    let output_file = f.root().join("github-output");
-    let _ = fs::remove_file(&output_file);
+    let tmp = tempfile::Builder::new()
+        .prefix("forklings-classroom-")
+        .tempdir()
+        .unwrap();
+    // The student finished nothing and emptied the tests: only the exercise
+    // modules count.
+    let student = tmp.path().join("submission");
+    copy_tree(f.root(), &student);
+    fs::write(student.join("tests/01-basics/main.rs"), "").unwrap();
+    let output_file = tmp.path().join("github-output");
     let out = Command::new("bash")
         .arg(grading_dir().join("github/grade.sh"))
-        .current_dir(f.root())
+        .arg(&student)
+        .arg(tmp.path().join("forklings-result.json"))
+        .current_dir(tmp.path())
+        .env("FORKLINGS_COURSE", f.root())
         .env("FORKLINGS_COURSE_CMD", env!("CARGO_BIN_EXE_course"))
         .env("CARGO_TARGET_DIR", f.root().join("target"))
         .env("GITHUB_OUTPUT", &output_file)
@@ -164,31 +177,65 @@ fn the_github_classroom_step_works_here() {
     assert!(out.status.success(), "{}", text(&out));
     let line = fs::read_to_string(&output_file).unwrap();
     let encoded = line.trim().strip_prefix("result=").expect("result=...");
+    let encoded_file = tmp.path().join("encoded");
+    fs::write(&encoded_file, encoded).unwrap();
     let decoded = Command::new("base64")
         .arg("-d")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(encoded.as_bytes())?;
-            child.wait_with_output()
-        })
+        .arg(&encoded_file)
+        .output()
         .unwrap();
     let result: Value = serde_json::from_slice(&decoded.stdout).unwrap();
     assert_eq!(result["version"], 1);
     assert_eq!(result["status"], "fail");
-    assert_eq!(result["max_score"], 20.0);
+    assert!(result["max_score"].is_i64(), "{result:#}");
+    assert_eq!(result["max_score"], 20);
     let tests = result["tests"].as_array().unwrap();
     assert_eq!(tests.len(), 3);
+    for t in tests {
+        assert!(t["score"].is_i64(), "whole points: {t:#}");
+        assert_eq!(t["line_no"], 0, "{t:#}");
+    }
     assert_eq!(tests[0]["status"], "pass");
-    assert_eq!(tests[0]["score"], 10.0);
+    assert_eq!(tests[0]["score"], 10);
     assert_eq!(tests[2]["status"], "fail");
-    assert!(f.root().join("forklings-report.json").exists());
-    // The workflow shipped runs that very script.
+    let failed = tests[1]["name"].as_str().unwrap();
+    assert!(failed.contains("todo::works — "), "{failed}");
+    assert!(failed.contains("not written yet"), "{failed}");
+    assert!(
+        tmp.path().join("forklings-report.json").exists(),
+        "{}",
+        text(&out)
+    );
+    let report: Value = serde_json::from_str(
+        &fs::read_to_string(tmp.path().join("forklings-report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["mode"], "pristine_copy");
+    assert!(
+        report["problems"]
+            .to_string()
+            .contains("tests/01-basics/main.rs was changed: ignored"),
+        "{report:#}"
+    );
+    // The workflow shipped runs that very script, from the course, in the
+    // job whose check run the reporter updates.
     let workflow = fs::read_to_string(grading_dir().join("github/classroom.yml")).unwrap();
-    assert!(workflow.contains("run: bash grading/github/grade.sh"));
+    assert!(workflow.contains("run: bash course/grading/github/grade.sh submission"));
     assert!(workflow.contains("FORKLINGS_RESULTS: \"${{ steps.forklings.outputs.result }}\""));
+    let job = workflow
+        .split("\n  run-autograding-tests:\n")
+        .nth(1)
+        .expect("the job run-autograding-tests");
+    let own_keys: Vec<&str> = job
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with("    "))
+        .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+        .collect();
+    assert!(
+        !own_keys.iter().any(|l| l.trim_start().starts_with("name:")),
+        "a job `name:` renames the check run the reporter looks for: {own_keys:?}"
+    );
+    assert!(job.contains("ref: ${{ env.COURSE_COMMIT }}"));
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -228,8 +275,8 @@ fn run_autograder_grades_a_submission_into_results_json() {
         .unwrap();
     }
     copy_tree(fixture().root(), &source.join("course"));
-    // The student finished `todo` and edited the test to pass anything: only
-    // chapters/ is taken from the submission.
+    // The student finished `todo` and emptied the test: only the exercise
+    // modules are taken from the submission.
     let student = root.join("submission/forklings-main");
     copy_tree(fixture().root(), &student);
     fs::write(student.join("chapters/01-basics/src/todo.rs"), DOUBLE).unwrap();
@@ -252,6 +299,15 @@ fn run_autograder_grades_a_submission_into_results_json() {
     assert_eq!(results["score"], 20.0, "{results:#}");
     assert_eq!(results["max_score"], 20.0);
     assert_eq!(results["tests"].as_array().unwrap().len(), 3);
+    let summary = results["output"].as_str().unwrap();
+    assert!(
+        summary.contains("tests/01-basics/main.rs was changed: ignored"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("graded from a fresh copy of the course"),
+        "{summary}"
+    );
     // The pristine source was not touched.
     assert_eq!(
         fs::read_to_string(source.join("course/chapters/01-basics/src/todo.rs")).unwrap(),

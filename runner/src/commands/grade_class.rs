@@ -1,18 +1,17 @@
 //! `cargo course grade-class DIR`: every submission under DIR (a folder
-//! holding the student's course tree, or a git repository), graded like
-//! `grade` but each in a clean copy of the instructor's course with the
-//! student's `chapters/` put in, several at once, into one CSV and one JSON
-//! table.
+//! holding the student's course tree, or a git repository), graded by the
+//! one grading pipeline (`grade --submission`: a fresh copy of the
+//! instructor's course with only the submission's exercise modules in it),
+//! several at once, into one CSV and one JSON table.
 //!
-//! Each submission is graded by a child `course grade` of its own, in its
-//! own copy and its own target dir (cargo must never build two copies of
-//! the course in one target dir; they may share the registry). The target
-//! dir starts as a copy of one warmed once from the pristine course, so a
-//! submission compiles its chapters, not the dependencies: the copy's
-//! sources are newer than those artifacts, so cargo rebuilds every crate of
-//! the workspace and trusts only the registry's. A submission that breaks
-//! anything (no chapters, a build that hangs, a grader that dies) gets a row
-//! saying so; the others go on.
+//! Each submission is graded by a child `course grade --submission` of its
+//! own, bounded by a wall-clock limit, in one of a few work folders (one per
+//! submission graded at once): a work folder keeps its copy and its target
+//! dir from one submission to the next, so a grade rebuilds only the
+//! chapters whose modules differ. The first work folder is warmed once by a
+//! grade of the untouched skeletons, and the others start from a copy of
+//! its target dir. A submission that breaks anything (no chapters, a build
+//! that hangs, a grader that dies) gets a row saying so; the others go on.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -29,10 +28,9 @@ use nix::unistd::Pid;
 use serde::Serialize;
 
 use super::{CmdResult, Ctx};
-use crate::pristine;
 use crate::progress::write_atomically;
 use crate::results::{Report, fmt_points};
-use crate::tamper;
+use crate::submission;
 use crate::term;
 
 pub struct Options<'a> {
@@ -57,6 +55,8 @@ pub struct Row {
     pub possible: f64,
     pub problems: Vec<String>,
     pub seconds: f64,
+    /// What kept the grade's processes in bounds (`Isolation::words`).
+    pub isolation: String,
 }
 
 #[derive(Serialize)]
@@ -83,27 +83,25 @@ pub fn run(ctx: &Ctx, opts: &Options) -> CmdResult {
     }
     let out = &opts.out;
     let work = out.join("work");
-    fs::create_dir_all(out.join("reports"))
-        .map_err(|e| format!("cannot make {}: {e}", out.display()))?;
-    let pristine = pristine::load(&course.root).ok();
+    for dir in [out.join("reports"), work.clone()] {
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    }
+    let slots = opts.at_once.max(1).min(submissions.len());
+    let slot_dir = |k: usize| work.join(format!("slot-{k}"));
 
-    // One warm build of the pristine course, for every submission's start.
+    // One warm build of the pristine course, for every work folder's start.
     eprintln!(
         "{}",
         term::dim(&format!(
-            "grade-class: {} submissions, {} at once; warming a build of the course first",
+            "grade-class: {} submissions, {slots} at once; warming a build of the course first",
             submissions.len(),
-            opts.at_once
         ))
     );
-    let base = work.join("_base");
-    tamper::copy_course(&course.root, &base.join("course"))
-        .map_err(|e| format!("cannot copy the course: {e}"))?;
     let warm = grade_child(
         &course.root,
-        &base.join("course"),
-        &base.join("target"),
-        &base.join("report.json"),
+        &course.root,
+        &slot_dir(0),
+        &work.join("warm.json"),
         ctx.jobs,
         opts.limit,
     );
@@ -113,15 +111,28 @@ pub fn run(ctx: &Ctx, opts: &Options) -> CmdResult {
             term::yellow(&format!("the warm-up build failed: {e}"))
         );
     }
+    for k in 1..slots {
+        // Copied, not linked: cargo rewrites what it rebuilds.
+        let _ = fs::create_dir_all(slot_dir(k));
+        let mut cp = Command::new("cp");
+        cp.args(["-a", "--reflink=auto"])
+            .arg(slot_dir(0).join("target"))
+            .arg(slot_dir(k).join("target"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::null());
+        let _ = crate::reaper::status(&mut cp);
+    }
 
-    let jobs_each = (ctx.jobs / opts.at_once).max(1);
+    let jobs_each = (ctx.jobs / slots).max(1);
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let rows: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; submissions.len()]);
     let total = submissions.len();
     thread::scope(|scope| {
-        for _ in 0..opts.at_once.max(1).min(total) {
-            scope.spawn(|| {
+        for k in 0..slots {
+            let slot = slot_dir(k);
+            let (next, done, rows, submissions) = (&next, &done, &rows, &submissions);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(dir) = submissions.get(i) else { break };
@@ -130,15 +141,7 @@ pub fn run(ctx: &Ctx, opts: &Options) -> CmdResult {
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default();
                     let t = Instant::now();
-                    let mut row = grade_one(
-                        ctx,
-                        opts,
-                        pristine.as_ref(),
-                        &base,
-                        dir,
-                        &student,
-                        jobs_each,
-                    );
+                    let mut row = grade_one(ctx, opts, &slot, dir, &student, jobs_each);
                     row.seconds = (t.elapsed().as_secs_f64() * 10.0).round() / 10.0;
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     eprintln!(
@@ -201,14 +204,14 @@ fn failed_row(student: &str, problem: String, possible: f64) -> Row {
         possible,
         problems: vec![problem],
         seconds: 0.0,
+        isolation: String::new(),
     }
 }
 
 fn grade_one(
     ctx: &Ctx,
     opts: &Options,
-    pristine: Option<&pristine::Pristine>,
-    base: &Path,
+    slot: &Path,
     submitted: &Path,
     student: &str,
     jobs: usize,
@@ -217,7 +220,6 @@ fn grade_one(
     let possible: f64 = course.exercises().map(|e| f64::from(e.points)).sum();
     let here = opts.out.join("work").join(safe_name(student));
     let _ = fs::remove_dir_all(&here);
-    let mut problems = Vec::new();
 
     // A bare git repository: its HEAD, checked out.
     let mut tree = submitted.to_path_buf();
@@ -226,15 +228,15 @@ fn grade_one(
         && submitted.join("objects").is_dir()
     {
         let checkout = here.join("checkout");
-        let ok = Command::new("git")
+        let mut clone = Command::new("git");
+        clone
             .args(["clone", "-q"])
             .arg(submitted)
             .arg(&checkout)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
+            .stderr(Stdio::null());
+        let ok = crate::reaper::status(&mut clone).is_ok_and(|s| s.success());
         if !ok {
             return failed_row(
                 student,
@@ -244,129 +246,75 @@ fn grade_one(
         }
         tree = checkout;
     }
-    let Some(chapters) = find_chapters(&tree) else {
+    if submission::find_root(&tree).is_none() {
         return failed_row(
             student,
             "no chapters/ folder in the submission".into(),
             possible,
         );
-    };
-    let root = chapters.parent().unwrap_or(&tree).to_path_buf();
-
-    // What the student changed of the graded files is reported; the copy
-    // is graded with the course's own whatever they did.
-    if let Some(p) = pristine.filter(|p| !p.graded.is_empty()) {
-        for t in tamper::tampered(&root, p) {
-            // Only what they handed in: a submission of chapters/ alone
-            // deleted nothing.
-            if t.change == tamper::Change::Deleted && !root.join("tests").exists() {
-                continue;
-            }
-            problems.push(tamper::tamper_problem(&t).message);
-        }
     }
-
-    let copy = here.join("course");
-    if let Err(e) = tamper::copy_course(&course.root, &copy) {
-        return failed_row(student, format!("could not copy the course: {e}"), possible);
-    }
-    for chapter in &course.chapters {
-        let theirs = chapters.join(&chapter.id);
-        if theirs.is_dir() {
-            let ours = copy.join("chapters").join(&chapter.id);
-            let _ = fs::remove_dir_all(&ours);
-            if let Err(e) = tamper::copy_course(&theirs, &ours) {
-                return failed_row(
-                    student,
-                    format!("could not copy chapters/{}: {e}", chapter.id),
-                    possible,
-                );
-            }
-        } else {
-            problems.push(format!(
-                "chapters/{} is missing: the skeleton was graded",
-                chapter.id
-            ));
-        }
-    }
-    // The warm target dir, copied (not linked: cargo rewrites what it rebuilds).
-    let target = here.join("target");
-    let _ = Command::new("cp")
-        .args(["-a", "--reflink=auto"])
-        .arg(base.join("target"))
-        .arg(&target)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
     let report_file = opts
         .out
         .join("reports")
         .join(format!("{}.json", safe_name(student)));
     let _ = fs::remove_file(&report_file);
-    let graded = grade_child(&course.root, &copy, &target, &report_file, jobs, opts.limit);
+    let graded = grade_child(&course.root, &tree, slot, &report_file, jobs, opts.limit);
     if !opts.keep {
         let _ = fs::remove_dir_all(&here);
     }
     match graded {
-        Ok(report) => {
-            problems.extend(report.problems.iter().map(|p| p.message.clone()));
-            Row {
-                student: student.to_string(),
-                chapters: report
-                    .chapters
-                    .iter()
-                    .map(|c| (c.id.clone(), c.points_earned))
-                    .collect(),
-                total: report.points_earned,
-                possible: report.points_possible,
-                problems,
-                seconds: 0.0,
-            }
-        }
-        Err(e) => {
-            problems.push(e);
-            Row {
-                student: student.to_string(),
-                chapters: BTreeMap::new(),
-                total: 0.0,
-                possible,
-                problems,
-                seconds: 0.0,
-            }
-        }
+        Ok(report) => Row {
+            student: student.to_string(),
+            chapters: report
+                .chapters
+                .iter()
+                .map(|c| (c.id.clone(), c.points_earned))
+                .collect(),
+            total: report.points_earned,
+            possible: report.points_possible,
+            problems: report.problems.iter().map(|p| p.message.clone()).collect(),
+            seconds: 0.0,
+            isolation: report.isolation.words(),
+        },
+        Err(e) => Row {
+            student: student.to_string(),
+            chapters: BTreeMap::new(),
+            total: 0.0,
+            possible,
+            problems: vec![e],
+            seconds: 0.0,
+            isolation: String::new(),
+        },
     }
 }
 
-/// Runs `course grade` on a copy, bounded by `limit`; its report.
+/// Runs `course grade --submission` in the instructor's course, its copy
+/// and build in `slot`, bounded by `limit`; its report.
 fn grade_child(
     instructor: &Path,
-    course: &Path,
-    target: &Path,
+    submission: &Path,
+    slot: &Path,
     report: &Path,
     jobs: usize,
     limit: Duration,
 ) -> Result<Report, String> {
     let log = fs::File::create(report.with_extension("log")).map_err(|e| e.to_string())?;
-    let mut child = Command::new("/proc/self/exe")
-        .args([
-            "grade",
-            "--format",
-            "json",
-            "-j",
-            &jobs.to_string(),
-            "--output",
-        ])
+    let mut cmd = Command::new("/proc/self/exe");
+    cmd.args(["grade", "--format", "json", "-j", &jobs.to_string()])
+        .arg("--submission")
+        .arg(submission)
+        .arg("--work")
+        .arg(slot)
+        .arg("--output")
         .arg(report)
-        .current_dir(course)
-        .env("CARGO_TARGET_DIR", target)
+        .current_dir(instructor)
         .env("NO_COLOR", "1")
-        .env(super::grade::GIT_DIR_ENV, instructor)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("could not start the grader: {e}"))?;
+        .process_group(0);
+    let mut child =
+        crate::reaper::spawn(&mut cmd).map_err(|e| format!("could not start the grader: {e}"))?;
     let deadline = Instant::now() + limit;
     let status = loop {
         match child.try_wait() {
@@ -385,7 +333,11 @@ fn grade_child(
             Err(e) => return Err(format!("waiting for the grader: {e}")),
         }
     };
+    crate::reaper::forget(child.id());
     let Some(status) = status else {
+        // What the killed grader left (its group did not hold everything)
+        // was handed to this process: gone too.
+        crate::reaper::sweep();
         return Err(format!(
             "grading stopped after {} s: the build or the tests took too long",
             limit.as_secs()
@@ -399,36 +351,6 @@ fn grade_child(
         )
     })?;
     serde_json::from_str(&text).map_err(|e| format!("the grader's report is unreadable: {e}"))
-}
-
-/// The `chapters/` folder of a submission: the one nearest its top.
-fn find_chapters(tree: &Path) -> Option<PathBuf> {
-    let mut level = vec![tree.to_path_buf()];
-    for _ in 0..4 {
-        let mut below = Vec::new();
-        for dir in &level {
-            let candidate = dir.join("chapters");
-            if candidate.is_dir() {
-                return Some(candidate);
-            }
-            if let Ok(entries) = fs::read_dir(dir) {
-                let mut subdirs: Vec<PathBuf> = entries
-                    .flatten()
-                    .filter(|e| {
-                        let name = e.file_name();
-                        let name = name.to_string_lossy();
-                        !name.starts_with('.') && name != "target"
-                    })
-                    .map(|e| e.path())
-                    .filter(|p| p.is_dir())
-                    .collect();
-                subdirs.sort();
-                below.extend(subdirs);
-            }
-        }
-        level = below;
-    }
-    None
 }
 
 fn safe_name(student: &str) -> String {

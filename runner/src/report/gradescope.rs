@@ -36,6 +36,11 @@ impl Reporter for Gradescope {
             fmt_points(report.points_earned),
             fmt_points(report.points_possible)
         );
+        summary.push_str(&format!(
+            "\ngraded from {}; under {}",
+            report.mode.words(),
+            report.isolation.words()
+        ));
         for problem in &report.problems {
             summary.push_str(&format!("\nproblem: {problem}"));
         }

@@ -72,6 +72,17 @@ impl Reporter for Human {
                 fmt_points(report.points_possible)
             ))
         )?;
+        // Which copy of the course the grade came from, and what bounded
+        // its processes: an instructor reads whether it is one of record.
+        writeln!(
+            out,
+            "{}",
+            term::dim(&format!(
+                "graded from {}; under {}",
+                report.mode.words(),
+                report.isolation.words()
+            ))
+        )?;
         if !report.problems.is_empty() {
             writeln!(out, "\nproblems found in the submission:")?;
             for p in &report.problems {

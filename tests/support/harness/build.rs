@@ -36,6 +36,9 @@ fn main() {
         ])
         .arg(format!("--emit=obj={}", object.display()))
         .arg(&source)
+        // rustc keeps its temporary files beside its working directory: in
+        // OUT_DIR, since a grading copy's sources are read-only.
+        .current_dir(&out)
         .status()
         .expect("run rustc on the harness");
     assert!(status.success(), "rustc could not compile the harness");
