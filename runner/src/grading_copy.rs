@@ -91,9 +91,43 @@ pub fn make(
         put(&copy.root.join(rel), &bytes)
             .map_err(|e| format!("cannot write {} in the copy: {e}", rel))?;
     }
+    keep_skeletons(course_root, work)?;
     prune(&copy.root, Path::new(""), &wanted)
         .map_err(|e| format!("cannot clean {}: {e}", copy.root.display()))?;
     Ok(copy)
+}
+
+/// The folder beside a copy that holds the course's own exercise modules,
+/// each named by its git blob id: a chapter whose module does not compile
+/// is graded with the untouched skeleton in its place (`aside.rs`), and a
+/// copy has no git history to take it from.
+const SKELETONS: &str = "skeletons";
+
+fn keep_skeletons(course_root: &Path, work: &Path) -> Result<(), String> {
+    let dir = work.join(SKELETONS);
+    fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let mut found = Vec::new();
+    crate::pristine::walk(course_root, &course_root.join("chapters"), &mut found);
+    for rel in found.iter().filter(|f| f.ends_with(".rs")) {
+        let Ok(bytes) = fs::read(course_root.join(rel)) else {
+            continue;
+        };
+        let path = dir.join(crate::pristine::blob_id(&bytes));
+        if !path.exists() {
+            put(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The course's own file with blob id `id`, kept beside the grading copy
+/// at `copy_root`, if there is one.
+pub fn skeleton(copy_root: &Path, id: &str) -> Option<Vec<u8>> {
+    if !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes = fs::read(copy_root.parent()?.join(SKELETONS).join(id)).ok()?;
+    (crate::pristine::blob_id(&bytes) == id).then_some(bytes)
 }
 
 /// The workspace's `Cargo.toml` for a copy: its members (and default
