@@ -75,6 +75,9 @@ fn start_daemon() -> Daemon {
         .trim_end()
         .parse()
         .unwrap_or_else(|_| panic!("the pid file holds {text:?}, not a PID and a newline"));
+    // The test signals this PID: 0 or -1 would reach a process group or
+    // every process there is.
+    assert!(pid > 1, "the pid file holds {pid}, not the daemon's PID");
     Daemon {
         pid: Pid::from_raw(pid),
         pid_file,

@@ -4,7 +4,7 @@ use std::time::Duration;
 use forklings_support::within;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::Pid;
+use nix::unistd::{Pid, getpid};
 use queues::process_queue::{MAX_FRAME, ProcessQueue};
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,10 @@ struct Producers(Vec<Pid>);
 impl Drop for Producers {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            for &pid in &self.0 {
+            // Only real children: a spawn that returned in the child may
+            // hand back 0 or a negative number, and kill(0) or kill(-1)
+            // would signal a process group or every process there is.
+            for &pid in self.0.iter().filter(|p| p.as_raw() > 1 && **p != getpid()) {
                 let _ = kill(pid, Signal::SIGKILL);
                 let _ = waitpid(pid, None);
             }
