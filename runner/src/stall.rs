@@ -148,7 +148,11 @@ pub fn what_process(pid: i32, binary: &Path) -> String {
             let cut = if short.len() < line.len() { "…" } else { "" };
             format!("`{short}{cut}`")
         }
-        None => "a process it started".into(),
+        // Past its exec but not readable (on its way out): its name.
+        None => match procfs::tasks(pid).first() {
+            Some(task) => format!("`{}`", task.name),
+            None => "a process it started".into(),
+        },
     }
 }
 
