@@ -458,7 +458,7 @@ struct TestFds {
 
 /// The test's command: its arguments, its whole environment, and what runs
 /// in the child before exec.
-fn test_command(spec: &TestSpec, fds: TestFds, isolated: bool) -> Command {
+fn test_command(spec: &TestSpec, fds: TestFds) -> Command {
     let mut cmd = Command::new(&spec.binary);
     cmd.args(spec.args())
         .current_dir(&spec.cwd)
@@ -476,10 +476,13 @@ fn test_command(spec: &TestSpec, fds: TestFds, isolated: bool) -> Command {
         );
         (secret, report, high_secret, high_report)
     });
-    if !isolated {
-        // Its own group, so a kill reaches the children it did not detach.
-        cmd.process_group(0);
-    }
+    // Its own group, so a kill reaches the children it did not detach, and,
+    // above all, so that a kill(0, ...) from the test reaches only its own
+    // group. Process groups cross PID namespaces: a forked child that takes
+    // itself for the parent holds the Pid 0 fork gave it, and killing "that
+    // child" in a clean-up would otherwise kill the runner and whatever
+    // started it (a CI job ended by SIGKILL).
+    cmd.process_group(0);
     let address_space = spec.limits.address_space;
     // SAFETY: only async-signal-safe calls (setrlimit, dup2, prctl) on
     // values computed before the fork.
@@ -580,7 +583,7 @@ fn supervise(spec: &TestSpec) -> Outcome {
     };
     let start = Instant::now();
     let waiting = match &spec.isolation {
-        None => match test_command(spec, fds, false).spawn() {
+        None => match test_command(spec, fds).spawn() {
             Ok(child) => Waiting::Direct(Pid::from_raw(child.id() as i32)),
             Err(e) => {
                 return not_started(format!("could not start {}: {e}", spec.binary.display()));
@@ -811,7 +814,7 @@ fn run_init(spec: &TestSpec, plan: &Plan, fds: TestFds, report: OwnedFd, life: O
     if let Err(e) = isolate::set_up_init(plan) {
         return fail(e);
     }
-    let test = match test_command(spec, fds, true).spawn() {
+    let test = match test_command(spec, fds).spawn() {
         Ok(child) => Pid::from_raw(child.id() as i32),
         Err(e) => return fail(format!("could not start {}: {e}", spec.binary.display())),
     };
