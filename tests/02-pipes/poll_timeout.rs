@@ -89,7 +89,10 @@ fn poll_goes_on_waiting_when_a_signal_cuts_it_short() {
             (ready, start.elapsed())
         })
     });
-    assert!(sent > 10, "only {sent} signals were sent");
+    // How many signals fit in the wait depends on how often the sending
+    // thread gets a core (a busy machine gives it few turns); a few are
+    // enough for some to land while poll waits.
+    assert!(sent >= 3, "only {sent} signals were sent");
     assert!(!ready, "nothing was written, yet poll said ready");
     assert!(
         waited >= timeout,
