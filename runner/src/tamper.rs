@@ -336,6 +336,27 @@ fn source_reach(root: &Path, base: &Path, source: &str) -> Vec<(usize, String)> 
 
 /// Every public item that differs between a skeleton and its solution, per
 /// source file of the solution.
+/// Whether the crate whose sources are in `src` declares the module of file
+/// `name` (`foo.rs`) public in its `lib.rs` (`lib.rs` itself always is).
+fn declares_public_module(src: &Path, name: &str) -> bool {
+    let Some(module) = name.strip_suffix(".rs") else {
+        return false;
+    };
+    if module == "lib" {
+        return true;
+    }
+    let Ok(lib) = fs::read_to_string(src.join("lib.rs")) else {
+        return true;
+    };
+    lib.lines().any(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.len() >= 3 && words[0] == "pub" && words[1] == "mod" && words[2] == module
+    })
+}
+
 pub fn api_differences(course: &Course) -> Vec<Problem> {
     let mut problems = Vec::new();
     for chapter in &course.chapters {
@@ -357,7 +378,12 @@ pub fn api_differences(course: &Course) -> Vec<Problem> {
                 continue;
             };
             let Ok(ours) = fs::read_to_string(skeleton_dir.join(&name)) else {
-                problems.push(api_problem(&chapter.id, format!("{rel} is missing")));
+                // A private helper module of the reference (a fast path
+                // shared by two exercises) is no part of the API a student
+                // writes: only the public modules must be in the skeleton.
+                if declares_public_module(&solution_dir, &name) {
+                    problems.push(api_problem(&chapter.id, format!("{rel} is missing")));
+                }
                 continue;
             };
             let (only_ours, only_theirs) =
@@ -489,6 +515,21 @@ pub fn prepare(course: &Course, scratch: &Path, more_git: &[&Path]) -> Result<Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_public_modules_of_the_reference_must_be_in_the_skeleton() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("lib.rs"),
+            "//! pub mod commented;\npub mod rlock;\nmod fast_path;\npub mod inline {}\n",
+        )
+        .unwrap();
+        assert!(declares_public_module(dir.path(), "rlock.rs"));
+        assert!(declares_public_module(dir.path(), "inline.rs"));
+        assert!(declares_public_module(dir.path(), "lib.rs"));
+        assert!(!declares_public_module(dir.path(), "fast_path.rs"));
+        assert!(!declares_public_module(dir.path(), "commented.rs"));
+    }
 
     #[test]
     fn paths_into_the_solutions_are_found_however_spelled() {
