@@ -17,23 +17,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{CALC, CALC_TESTS, CALC_TODO, Chapter, DOUBLE, Fixture, GOOD, TODO, text};
+use common::{
+    BASICS_TESTS, CALC, CALC_TESTS, CALC_TODO, Chapter, DOUBLE, Fixture, GOOD, TODO, text,
+};
 use serde_json::Value;
-
-const BASICS_TESTS: &str = r#"
-mod good {
-    #[test]
-    fn passes() {
-        assert_eq!(fx::good::answer(), 42);
-    }
-}
-mod todo {
-    #[test]
-    fn works() {
-        assert_eq!(fx::todo::double(2), 4);
-    }
-}
-"#;
 
 fn chapters() -> Vec<Chapter<'static>> {
     vec![

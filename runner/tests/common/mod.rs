@@ -13,6 +13,21 @@ use std::process::{Command, Output, Stdio};
 pub const GOOD: &str = "pub fn answer() -> i32 {\n    42\n}\n";
 pub const TODO: &str = "pub fn double(x: i32) -> i32 {\n    todo!()\n}\n";
 pub const DOUBLE: &str = "pub fn double(x: i32) -> i32 {\n    x * 2\n}\n";
+/// The graded tests of the `good` and `todo` exercises above.
+pub const BASICS_TESTS: &str = r#"
+mod good {
+    #[test]
+    fn passes() {
+        assert_eq!(fx::good::answer(), 42);
+    }
+}
+mod todo {
+    #[test]
+    fn works() {
+        assert_eq!(fx::todo::double(2), 4);
+    }
+}
+"#;
 pub const CALC_TESTS: &str = "mod calc {\n    #[test]\n    fn triples() {\n        assert_eq!(fx::calc::triple(2), 6);\n    }\n}\n";
 pub const CALC_TODO: &str = "pub fn triple(x: i32) -> i32 {\n    todo!()\n}\n";
 pub const CALC: &str = "pub fn triple(x: i32) -> i32 {\n    x * 3\n}\n";
