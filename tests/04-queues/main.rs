@@ -237,8 +237,16 @@ macro_rules! queue_surface_tests {
                 for tid in tid_rx.iter().take(4) {
                     crate::sleepers::wait_until_asleep(tid, Duration::from_secs(2));
                 }
-                for i in 0..4 {
-                    q.put(i);
+                {
+                    let q = Arc::clone(&q);
+                    thread::spawn(move || {
+                        crate::sleepers::pin_to_one_cpu();
+                        for i in 0..4 {
+                            q.put(i);
+                        }
+                    })
+                    .join()
+                    .expect("the putter");
                 }
                 let mut got: Vec<u32> = (0..4)
                     .map(|_| {
@@ -281,6 +289,7 @@ macro_rules! queue_surface_tests {
                 let putter = {
                     let q = Arc::clone(&q);
                     move || {
+                        crate::sleepers::pin_to_one_cpu();
                         q.put(1);
                         q.put(2);
                     }

@@ -74,15 +74,7 @@ pub fn wait_until_asleep(tid: i32, limit: Duration) -> bool {
     }
 }
 
-/// Makes the calling thread the last in line for a CPU (nice 19), so that a
-/// thread it wakes is not run before the thread that woke it goes on.
-pub fn be_slow_to_wake() {
-    // SAFETY: setpriority on the calling thread (PRIO_PROCESS with who = 0
-    // means the calling thread on Linux); lowering priority needs no right.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
-    }
-}
+pub use forklings_support::sched::{be_slow_to_wake, pin_to_one_cpu};
 
 /// Runs `wait` on a thread of its own, which must block; checks that while
 /// nothing happens for half a second it sleeps (no CPU to speak of, hardly

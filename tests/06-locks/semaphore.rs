@@ -3,6 +3,7 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use forklings_support::sched::{be_slow_to_wake, pin_to_one_cpu};
 use forklings_support::within;
 use locks::semaphore::{BoundedSemaphore, Semaphore, TooManyReleases};
 
@@ -236,6 +237,7 @@ fn a_timed_acquire_keeps_one_deadline_however_often_it_wakes() {
             let snatcher = {
                 let (sem, stop) = (sem.clone(), stop.clone());
                 thread::spawn(move || {
+                    pin_to_one_cpu();
                     let start = Instant::now();
                     while !stop.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(3) {
                         thread::sleep(Duration::from_millis(100));
@@ -245,9 +247,9 @@ fn a_timed_acquire_keeps_one_deadline_however_often_it_wakes() {
                 })
             };
             // The waiter yields the CPU to the thread that woke it, so that
-            // thread takes the permit back first.
-            // SAFETY: setpriority on the calling thread (tid 0: the caller).
-            unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+            // thread takes the permit back first. (`within` runs this on a
+            // thread of its own.)
+            be_slow_to_wake();
             let start = Instant::now();
             let got = sem.acquire_timeout(Duration::from_millis(300));
             let took = start.elapsed();

@@ -8,6 +8,7 @@
 pub mod deadline;
 pub mod procs;
 pub mod redact;
+pub mod sched;
 
 pub use deadline::within;
 pub use redact::{Redactor, snapshot_settings};
