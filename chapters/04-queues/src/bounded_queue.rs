@@ -44,12 +44,23 @@
 //!   four sleeping getters, and a `get` wakes the `put` waiting for room, not
 //!   another getter;
 //! - `put_nowait` and `get_nowait` never wait and never overfill the queue,
-//!   even when another thread acts between any two of their steps (the tests
-//!   stop a thread at random points to see): check and act under one lock.
+//!   even when another thread acts between any two of their steps: check
+//!   and act under one lock.
+//!
+//! Take `Mutex`, `MutexGuard` and `Condvar` from [`crate::sync`] (imported
+//! below), not from `std::sync`: they are std's, except in the tests that
+//! run loom, a model checker. Loom runs two or three threads over your
+//! queue under every order their lock and wait steps can take, so a check
+//! made under one lock and acted on under another, or a wake-up that
+//! reaches the wrong waiter, fails every time instead of once in a while.
+//! A queue built on std's own types hangs under loom.
 //!
 //! Stuck? `cargo course hint bounded_queue`.
 
 use std::time::Duration;
+
+#[allow(unused_imports)]
+use crate::sync::{Condvar, Mutex, MutexGuard};
 
 /// The queue was full: the item comes back to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

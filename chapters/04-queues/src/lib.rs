@@ -22,3 +22,4 @@ pub mod joinable_queue;
 pub mod ordered_map;
 pub mod process_queue;
 pub mod producers_consumers;
+pub mod sync;

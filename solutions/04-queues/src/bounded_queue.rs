@@ -2,8 +2,9 @@
 //! `chapters/04-queues/src/bounded_queue.rs`.
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use crate::sync::{Condvar, Mutex, MutexGuard};
 
 /// The queue was full: the item comes back to the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
