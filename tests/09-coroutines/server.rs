@@ -14,10 +14,10 @@
 //!
 //! To show that look-ups are in flight *at once*, the server holds answers
 //! back in batches: the n-th request is answered only once `batch` requests
-//! of its batch have arrived; it answers `late: key` instead if that has not
-//! happened within a few seconds (a client doing one look-up at a time).
-//! Within a batch, answers go out last-arrived first, so answers arrive out
-//! of request order.
+//! of its batch have arrived, and a moment more (`LINGER`) has passed; it
+//! answers `late: key` instead if that has not happened within a few
+//! seconds (a client doing one look-up at a time). Within a batch, answers
+//! go out last-arrived first, so answers arrive out of request order.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -28,6 +28,11 @@ use std::time::{Duration, Instant};
 
 /// How long a request waits for the rest of its batch.
 const BATCH_WAIT: Duration = Duration::from_secs(3);
+/// How long a full batch is held before its first answer goes out: a
+/// client that keeps more requests in flight than it may (a semaphore
+/// permit dropped at once, say) has sent its next one by then, even on a
+/// busy machine, and the high-water mark shows it.
+const LINGER: Duration = Duration::from_millis(300);
 /// How long a connection may stay silent before the server gives up on it.
 const IDLE: Duration = Duration::from_secs(10);
 /// How long the server keeps a connection open after its answer, waiting
@@ -186,6 +191,16 @@ fn serve(shared: &Shared, stream: TcpStream) {
     }
     // Last arrived, first answered: wait for the later ones of the batch.
     let position = index % batch;
+    if !late && position == batch - 1 {
+        let until = Instant::now() + LINGER;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            counts = shared.changed.wait_timeout(counts, left).unwrap().0;
+        }
+    }
     while !late && counts.answered[batch_no] < batch - 1 - position {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
