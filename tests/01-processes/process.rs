@@ -3,6 +3,7 @@ use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
+use forklings_support::sched::cpu_of_this_thread;
 use forklings_support::{Redactor, procs, snapshot_settings, within};
 use nix::sys::signal::{Signal, raise};
 use nix::unistd::{getpid, getppid, pause, pipe};
@@ -129,6 +130,31 @@ fn join_timeout_gives_up_while_the_child_runs() {
     assert_eq!(state, State::Running);
     assert_eq!(code_before, None, "no exitcode while running");
     assert_eq!(then, Ok(Some(0)), "released, the child exits with 0");
+}
+
+#[test]
+fn join_timeout_sleeps_while_it_waits() {
+    // waitpid has no timeout, so join_timeout may look again and again; it
+    // must sleep between looks. A loop that looks without sleeping burns a
+    // core for the whole second, and uses most of it even when the machine
+    // is busy.
+    let (target, gate) = blocked_until_released();
+    let (first, cpu) = within(LIMIT, "join_timeout", move || {
+        let mut p = Process::new("sleeper", target);
+        p.start().expect("start");
+        let before = cpu_of_this_thread();
+        let first = p.join_timeout(Duration::from_secs(1));
+        let cpu = cpu_of_this_thread().saturating_sub(before);
+        release(gate);
+        let _ = p.join_timeout(Duration::from_secs(600));
+        (first, cpu)
+    });
+    assert_eq!(first, Ok(None), "the child was still blocked");
+    assert!(
+        cpu <= Duration::from_millis(150),
+        "join_timeout(1 s) on a running child used {cpu:?} of CPU: sleep between two looks \
+         (a few milliseconds, or longer and longer), do not spin on waitpid"
+    );
 }
 
 #[test]

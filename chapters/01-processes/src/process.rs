@@ -52,7 +52,8 @@
 //! The tests check the exit codes (returned, panicked, killed), that `start`
 //! returns while the child runs, a `join_timeout` that gives up but not
 //! early (and returns as soon as the child ends, long before a long
-//! timeout), that a child that has ended is not alive even before anyone
+//! timeout) and that sleeps between its looks (its thread's CPU time while
+//! it waits; a loop that never sleeps fails), that a child that has ended is not alive even before anyone
 //! reaped it (a zombie still answers `kill(pid, 0)`), that a second `join`
 //! gives the same code, that `join` waits for its own child and no other,
 //! `terminate` and `kill`, the errors, both kinds of drop, and the `repr`

@@ -44,3 +44,12 @@ pub fn be_slow_to_wake() {
         libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }
+
+/// CPU time the calling thread has used so far (user and system). A thread
+/// that sleeps while it waits uses next to none; one that spins uses all it
+/// is given, even on a crowded machine a large share of the wait.
+pub fn cpu_of_this_thread() -> std::time::Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map(std::time::Duration::from)
+        .unwrap_or_default()
+}
