@@ -5,9 +5,11 @@
 //! (a timed acquire, `within`, a receive with a timeout), so a deadlock fails
 //! a test with a sentence instead of hanging it.
 
+// Whether a waiting thread sleeps, as chapters 6 and 7 both ask.
+use forklings_support::waiting as blocking;
+
 mod auto_traits;
 mod backoff;
-mod blocking;
 mod burst;
 mod detector;
 mod lock_order;

@@ -9,6 +9,7 @@ pub mod deadline;
 pub mod procs;
 pub mod redact;
 pub mod sched;
+pub mod waiting;
 
 pub use deadline::within;
 pub use redact::{Redactor, snapshot_settings};
