@@ -1,5 +1,10 @@
-//! A right answer: the end of the job is a message on a channel, sent by a
-//! guard's `Drop` (so a panic sends it too); `is_alive` asks the handle.
+//! A right answer: the end of the job is a channel closing. The thread's
+//! closure owns the only sender, so it is dropped when the closure ends,
+//! by returning or by unwinding from a panic; `is_alive` asks the handle.
+//!
+//! (A message sent on the way out would be a different answer, and a wrong
+//! one: the first wait takes the message, and a second wait made before the
+//! sender is dropped finds neither a message nor a closed channel.)
 
 use std::io;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -13,14 +18,6 @@ pub trait Job: Send + 'static {
     fn run(&mut self);
 }
 
-struct EndSignal(Sender<()>);
-
-impl Drop for EndSignal {
-    fn drop(&mut self) {
-        let _ = self.0.send(());
-    }
-}
-
 pub struct JobThread<J: Job> {
     name: String,
     handle: JoinHandle<J>,
@@ -30,9 +27,9 @@ pub struct JobThread<J: Job> {
 impl<J: Job> JobThread<J> {
     pub fn start(mut job: J) -> io::Result<JobThread<J>> {
         let name = job.name();
-        let (signal, ended) = mpsc::channel();
+        let (signal, ended) = mpsc::channel::<()>();
         let handle = thread::Builder::new().name(name.clone()).spawn(move || {
-            let _end = EndSignal(signal);
+            let _end: Sender<()> = signal;
             job.run();
             job
         })?;
@@ -53,7 +50,8 @@ impl<J: Job> JobThread<J> {
 
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         match self.ended.recv_timeout(timeout) {
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => true,
+            Err(RecvTimeoutError::Disconnected) => true,
+            Ok(()) => unreachable!("nothing is ever sent"),
             Err(RecvTimeoutError::Timeout) => false,
         }
     }
