@@ -8,22 +8,9 @@ mod common;
 
 use std::fs;
 
-use common::{Chapter, Fixture, GOOD, TODO, exercise, git, test_result, text, write_pristine};
-
-const TESTS: &str = r#"
-mod good {
-    #[test]
-    fn passes() {
-        assert_eq!(fx::good::answer(), 42);
-    }
-}
-mod todo {
-    #[test]
-    fn works() {
-        assert_eq!(fx::todo::double(2), 4);
-    }
-}
-"#;
+use common::{
+    BASICS_TESTS, Chapter, Fixture, GOOD, TODO, exercise, git, test_result, text, write_pristine,
+};
 
 const BROKEN: &str =
     "pub fn double(x: i32) -> i32 {\n    let wrong: u32 = \"two\";\n    x * 2\n}\n";
@@ -35,7 +22,7 @@ fn course() -> Fixture {
             ("good", GOOD, "tests = [\"good::passes\"]"),
             ("todo", TODO, "tests = [\"todo::works\"]"),
         ],
-        tests: TESTS,
+        tests: BASICS_TESTS,
         solutions: vec![],
     }]);
     let root = f.root();

@@ -6,22 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{Chapter, Fixture, GOOD, TODO, text};
-
-const TESTS: &str = r#"
-mod good {
-    #[test]
-    fn passes() {
-        assert_eq!(fx::good::answer(), 42);
-    }
-}
-mod todo {
-    #[test]
-    fn works() {
-        assert_eq!(fx::todo::double(2), 4);
-    }
-}
-"#;
+use common::{BASICS_TESTS, Chapter, Fixture, GOOD, TODO, text};
 
 fn small() -> Vec<Chapter<'static>> {
     vec![Chapter {
@@ -34,7 +19,7 @@ fn small() -> Vec<Chapter<'static>> {
             ),
             ("todo", TODO, "tests = [\"todo::works\"]"),
         ],
-        tests: TESTS,
+        tests: BASICS_TESTS,
         solutions: vec![
             ("good", GOOD),
             ("todo", "pub fn double(x: i32) -> i32 {\n    x * 2\n}\n"),
