@@ -12,6 +12,7 @@
 //! Run: `cargo test -p ch04-queues --features loom --test loom`.
 
 mod bounded_queue {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::time::Duration;
 
     use forklings_support::within;
@@ -29,6 +30,12 @@ mod bounded_queue {
             LIMIT,
             &format!("{what} (a queue on std::sync instead of crate::sync hangs here)"),
             move || {
+                assert!(
+                    loom_sees_the_lock(),
+                    "loom saw none of the queue's locking, so it can check nothing, and a get \
+                     that waits would hang it: take Mutex, MutexGuard and Condvar from \
+                     crate::sync, not std::sync"
+                );
                 let mut builder = loom::model::Builder::new();
                 // Enough for every order of the few lock and wait steps
                 // here; more only makes the model slow.
@@ -36,6 +43,25 @@ mod bounded_queue {
                 builder.check(body);
             },
         );
+    }
+
+    /// Whether the queue's lock is loom's: loom then tries two `put_nowait`
+    /// calls in more than one order. On std's lock it sees only the spawn
+    /// and the join, and runs one execution; finding that out first turns
+    /// a model that would hang for a minute into a failure that says why.
+    fn loom_sees_the_lock() -> bool {
+        // std's counter, not loom's: it counts across executions.
+        let executions = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&executions);
+        loom::model(move || {
+            counter.fetch_add(1, SeqCst);
+            let q = Arc::new(BoundedQueue::new(1));
+            let other = Arc::clone(&q);
+            let second = thread::spawn(move || other.put_nowait(2).is_ok());
+            let _ = q.put_nowait(1);
+            let _ = second.join();
+        });
+        executions.load(SeqCst) > 1
     }
 
     #[test]
@@ -132,3 +158,4 @@ mod bounded_queue {
         });
     }
 }
+
