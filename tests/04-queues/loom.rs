@@ -158,4 +158,3 @@ mod bounded_queue {
         });
     }
 }
-
