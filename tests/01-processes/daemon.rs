@@ -148,8 +148,57 @@ fn daemon_has_its_own_session_and_no_terminal() {
     );
 }
 
+/// The open fds of process `pid`, each with what it points at, sorted.
+fn open_fds(pid: i32) -> Vec<(i32, String)> {
+    let mut fds: Vec<(i32, String)> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let fd = entry.file_name().to_str()?.parse().ok()?;
+            let target = fs::read_link(entry.path()).ok()?;
+            Some((fd, target.display().to_string()))
+        })
+        .collect();
+    fds.sort();
+    fds
+}
+
+/// Whether the daemon's `fd` (pointing at `target`) came from us through
+/// fork: one open file description with one of ours, as kcmp(2) tells.
+/// Where the kernel cannot tell, the same target is taken for the same file,
+/// except the daemon's own kinds: anonymous inodes (a signalfd, an eventfd)
+/// and `/dev/null`.
+fn inherited(daemon: Pid, fd: i32, target: &str, ours: &[(i32, String)]) -> bool {
+    const KCMP_FILE: libc::c_long = 0;
+    let me = getpid().as_raw();
+    ours.iter().any(|(our_fd, our_target)| {
+        // SAFETY: kcmp only compares kernel objects; it reads no memory of ours.
+        let same = unsafe {
+            libc::syscall(
+                libc::SYS_kcmp,
+                libc::c_long::from(me),
+                libc::c_long::from(daemon.as_raw()),
+                KCMP_FILE,
+                libc::c_long::from(*our_fd),
+                libc::c_long::from(fd),
+            )
+        };
+        match same {
+            0 => true,
+            1..=3 => false,
+            _ => {
+                our_target == target && !target.starts_with("anon_inode:") && target != "/dev/null"
+            }
+        }
+    })
+}
+
 #[test]
 fn daemon_runs_in_root_with_umask_zero_and_only_dev_null_open() {
+    // Open here while the daemon forks: it must not keep its copies. (What
+    // the daemon opens itself later, a signalfd say, is its own business.)
+    let (_keep_read, _keep_write) = nix::unistd::pipe().expect("a pipe");
     let daemon = start_daemon();
     let pid = daemon.pid;
     let cwd = fs::read_link(format!("/proc/{pid}/cwd")).expect("/proc/PID/cwd");
@@ -159,19 +208,26 @@ fn daemon_runs_in_root_with_umask_zero_and_only_dev_null_open() {
         .find_map(|line| line.strip_prefix("Umask:"))
         .map(str::trim)
         .unwrap_or("?");
-    let mut fds: Vec<(i32, String)> = fs::read_dir(format!("/proc/{pid}/fd"))
-        .expect("/proc/PID/fd")
-        .flatten()
-        .filter_map(|entry| {
-            let fd = entry.file_name().to_str()?.parse().ok()?;
-            let target = fs::read_link(entry.path()).ok()?;
-            Some((fd, target.display().to_string()))
-        })
-        .collect();
-    fds.sort();
-    let mut text = format!("cwd: {}\numask: {umask}\nopen fds:\n", cwd.display());
-    for (fd, target) in fds {
+    let theirs = open_fds(pid.as_raw());
+    let ours = open_fds(getpid().as_raw());
+    let mut text = format!("cwd: {}\numask: {umask}\nfds 0 to 2:\n", cwd.display());
+    for fd in 0..=2 {
+        let target = theirs
+            .iter()
+            .find(|(n, _)| *n == fd)
+            .map_or("(closed)", |(_, t)| t.as_str());
         text.push_str(&format!("  {fd} -> {target}\n"));
+    }
+    let kept: Vec<String> = theirs
+        .iter()
+        .filter(|(fd, target)| *fd > 2 && inherited(pid, *fd, target, &ours))
+        .map(|(fd, target)| format!("  {fd} -> {target}\n"))
+        .collect();
+    if kept.is_empty() {
+        text.push_str("inherited fds still open: none\n");
+    } else {
+        text.push_str("inherited fds still open:\n");
+        text.push_str(&kept.concat());
     }
     snapshot_settings().bind(|| insta::assert_snapshot!("context", text));
 }
