@@ -166,7 +166,7 @@ fn open_fds(pid: i32) -> Vec<(i32, String)> {
 
 /// Whether the daemon's `fd` (pointing at `target`) came from us through
 /// fork: one open file description with one of ours, as kcmp(2) tells.
-/// Where the kernel cannot tell, the same target is taken for the same file,
+/// Where the kernel cannot tell (no kcmp here), the same target is taken for the same file,
 /// except the daemon's own kinds: anonymous inodes (a signalfd, an eventfd)
 /// and `/dev/null`.
 fn inherited(daemon: Pid, fd: i32, target: &str, ours: &[(i32, String)]) -> bool {
@@ -187,6 +187,8 @@ fn inherited(daemon: Pid, fd: i32, target: &str, ours: &[(i32, String)]) -> bool
         match same {
             0 => true,
             1..=3 => false,
+            // One of the two was closed meanwhile: not one description now.
+            _ if nix::errno::Errno::last() == nix::errno::Errno::EBADF => false,
             _ => {
                 our_target == target && !target.starts_with("anon_inode:") && target != "/dev/null"
             }
