@@ -45,6 +45,23 @@ pub fn be_slow_to_wake() {
     }
 }
 
+/// Pins the calling thread like `pin_to_one_cpu` and, where the kernel
+/// allows it (root, or an `RLIMIT_RTPRIO` above 0), makes it a real-time
+/// thread: on its CPU it then runs on until it blocks, and a thread it wakes
+/// there waits for that. `be_slow_to_wake` alone does not promise this: on
+/// kernels with the EEVDF scheduler a woken `SCHED_IDLE` thread may still
+/// run at once. Where it is refused, nothing changes, so a test that relies
+/// on the order repeats its round enough times to see it anyway.
+pub fn go_first() {
+    pin_to_one_cpu();
+    // SAFETY: sched_setscheduler changes the calling thread (pid 0); it
+    // fails with EPERM, and changes nothing, where real time is not allowed.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 1 };
+        libc::sched_setscheduler(0, libc::SCHED_FIFO, &raw const param);
+    }
+}
+
 /// CPU time the calling thread has used so far (user and system). A thread
 /// that sleeps while it waits uses next to none; one that spins uses all it
 /// is given, even on a crowded machine a large share of the wait.
