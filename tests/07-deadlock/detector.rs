@@ -5,7 +5,7 @@ use std::thread;
 use std::time::Duration;
 
 use deadlock::detector::{DeadlockReport, Registry, TrackedGuard, TrackedMutex, WaitEdge};
-use forklings_support::procs::eventually;
+use forklings_support::procs::{self, eventually};
 use forklings_support::{snapshot_settings, within};
 use rstest::rstest;
 
@@ -290,47 +290,65 @@ fn two_threads_closing_a_cycle_at_once_are_not_both_put_to_sleep() {
 
 #[test]
 fn a_release_wakes_the_waiter_of_that_lock() {
-    // bob waits for lock B, then carol for lock A; the test lets go of A,
-    // then of B. A release that wakes one waiter wakes bob first (he has
-    // waited longest): he finds B still held and sleeps again. The release
-    // of B then wakes carol, and bob sleeps on with B free. Every waiter
-    // whose lock came free must get it: wake them all.
+    // bob waits for lock B, then carol for lock A; the test lets go of A
+    // and keeps B. A release that wakes one waiter wakes bob (he has waited
+    // longest): he finds B still held and sleeps again, and carol sleeps on
+    // with A free. The waiter of the freed lock must get it: wake them all,
+    // or the waiters of that lock.
     within(LIMIT, "two waiters, two releases", || {
         let registry = Arc::new(Registry::new());
         let a = Arc::new(TrackedMutex::new(&registry, "lock A", 0));
         let b = Arc::new(TrackedMutex::new(&registry, "lock B", 0));
         let held_a = a.lock().expect("free");
         let held_b = b.lock().expect("free");
-        let spawn = |name: &str, lock: &Arc<TrackedMutex<i32>>| {
-            let lock = Arc::clone(lock);
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (done_tx, done_rx) = mpsc::channel();
+        let spawn = |name: &'static str, lock: &Arc<TrackedMutex<i32>>| {
+            let (lock, tid_tx, done_tx) = (Arc::clone(lock), tid_tx.clone(), done_tx.clone());
             thread::Builder::new()
                 .name(name.into())
-                .spawn(move || lock.lock().map(|mut g| *g += 1).is_ok())
+                .spawn(move || {
+                    // SAFETY: gettid has no preconditions.
+                    let _ = tid_tx.send(unsafe { libc::gettid() });
+                    let got = lock.lock().map(|mut g| *g += 1).is_ok();
+                    let _ = done_tx.send((name, got));
+                })
                 .expect("a thread starts")
+        };
+        // Each asleep in `lock` before the next step: a waiter that comes
+        // late finds its lock free without being woken.
+        let asleep = |tid: i32, waiters: usize| {
+            eventually(LIMIT, || {
+                registry.waiting().len() == waiters && procs::state(tid) == Some('S')
+            })
         };
         let bob = spawn("bob", &b);
         assert!(
-            eventually(LIMIT, || registry.waiting().len() == 1),
+            asleep(tid_rx.recv().expect("bob starts"), 1),
             "bob never waited"
         );
         let carol = spawn("carol", &a);
         assert!(
-            eventually(LIMIT, || registry.waiting().len() == 2),
+            asleep(tid_rx.recv().expect("carol starts"), 2),
             "carol never waited"
         );
         drop(held_a);
+        let first = done_rx.recv_timeout(Duration::from_secs(5)).expect(
+            "carol slept on after lock A, which she waits for, came free: a release must \
+             wake the waiter of that lock (wake every waiter)",
+        );
+        assert_eq!(
+            first,
+            ("carol", true),
+            "carol gets lock A, and only she can"
+        );
         drop(held_b);
-        let (tx, rx) = mpsc::channel();
-        for waiter in [bob, carol] {
-            let tx = tx.clone();
-            thread::spawn(move || tx.send(waiter.join().expect("a waiter panicked")));
-        }
-        for _ in 0..2 {
-            let got = rx
-                .recv_timeout(Duration::from_secs(5))
-                .expect("a waiter slept on after its lock came free: wake every waiter");
-            assert!(got, "a waiter was refused, but nobody deadlocked");
-        }
+        let second = done_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("bob slept on after lock B came free: wake every waiter");
+        assert_eq!(second, ("bob", true), "bob gets lock B");
+        bob.join().expect("bob");
+        carol.join().expect("carol");
     });
 }
 
