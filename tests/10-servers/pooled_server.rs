@@ -3,7 +3,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use servers::control::Served;
 
-use crate::client::{Client, SILENCE, text};
+use crate::client::{Client, SILENCE, refused_within, text, upper};
 use crate::server_process::{ServerProcess, check_graceful_stop, eventually};
 
 #[test]
@@ -127,4 +127,55 @@ fn a_vanished_client_frees_its_worker() {
 #[test]
 fn a_stop_refuses_new_clients_and_waits_for_the_open_ones() {
     check_graceful_stop("pooled:2", Signal::SIGTERM, true);
+}
+
+#[test]
+fn a_stop_with_every_worker_busy_and_clients_waiting_still_refuses_at_once() {
+    // Two workers busy, four clients waiting their turn: the accept loop
+    // must still see the stop. One that hands connections over through a
+    // bounded queue waits in `send` for room, and sees nothing until a
+    // worker is free.
+    let mut server = ServerProcess::start("pooled:2");
+    let sockets = |server: &ServerProcess| {
+        server
+            .fds()
+            .iter()
+            .filter(|fd| fd.starts_with("socket:"))
+            .count()
+    };
+    let mut a = Client::connect(server.addr, "A");
+    a.round_trip("A is served\n");
+    let mut b = Client::connect(server.addr, "B");
+    b.round_trip("B is served\n");
+    let busy = sockets(&server);
+    let line = "waiting for a worker\n";
+    let waiting: Vec<Client> = (0..4)
+        .map(|i| {
+            let mut client = Client::connect(server.addr, &format!("waiting client {i}"));
+            client.send(line.as_bytes());
+            client
+        })
+        .collect();
+    // A pool that takes every connection at once holds four more sockets;
+    // one stuck handing over the first never gets there.
+    let all_taken = eventually(Duration::from_secs(5), || sockets(&server) >= busy + 4);
+    server.signal(Signal::SIGTERM);
+    assert!(
+        refused_within(server.addr, Duration::from_secs(5)),
+        "with every worker busy and clients waiting, a stop did not close the listener: \
+         is the accept loop stuck handing a connection to a full queue? The queue has no \
+         bound; the pool is what bounds the work{}",
+        server.stderr_note()
+    );
+    a.finish();
+    b.finish();
+    if all_taken {
+        // Taken before the stop, so served after it.
+        for mut client in waiting {
+            client.expect(&upper(line.as_bytes()));
+            client.finish();
+        }
+    }
+    let exit = server.wait_exit(Duration::from_secs(20));
+    assert_eq!(exit.status.code(), Some(0), "a stopped pool exits with 0");
 }

@@ -25,6 +25,8 @@
 //!   puts every connection in the queue. A connection that finds every
 //!   worker busy waits its turn, in the order it came; it is never
 //!   dropped (so no `try_send` that throws it away when the queue is full).
+//!   The queue itself has no bound: the pool is what bounds the work, and
+//!   an accept loop waiting in `send` for room cannot see the stop.
 //! - When the stop comes: drop the listener (new clients are refused),
 //!   close the queue (drop its sender); the workers serve what is queued
 //!   and end. Join them and return what they served.
@@ -36,7 +38,8 @@
 //! came; twelve waiting clients are all served in the end; a vanished
 //! client frees its worker; with no client, every worker sleeps (blocked,
 //! not asking the queue again and again); a stop refuses new clients and
-//! lets the open ones finish, asleep while they are idle.
+//! lets the open ones finish, asleep while they are idle, and it does so
+//! at once even when every worker is busy and clients wait their turn.
 //!
 //! Stuck? `cargo course hint pooled_server`.
 
