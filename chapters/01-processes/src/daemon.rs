@@ -45,8 +45,10 @@
 //! The tests start a daemon that waits for SIGTERM and then removes its pid
 //! file. They find it through its pid file, and read `/proc`: a new session
 //! that it does not lead, whose leader (the intermediate child) is reaped
-//! and gone, no controlling terminal, not our child, cwd `/`, umask 0, only
-//! fds 0-2, all `/dev/null` (in a snapshot). Then they send
+//! and gone, no controlling terminal, not our child, cwd `/`, umask 0,
+//! fds 0-2 all `/dev/null` (in a snapshot), and none of the fds it was
+//! started with beyond those (one the daemon opens itself, a signalfd say,
+//! is its own business). Then they send
 //! SIGTERM and expect it gone, with its pid file.
 //!
 //! Stuck? `cargo course hint daemon`.
