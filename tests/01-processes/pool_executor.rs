@@ -119,8 +119,11 @@ fn cancel_succeeds_only_before_the_task_starts() {
     let watched = Arc::clone(&first);
     // The only worker is held by the first task: the second cannot start.
     assert!(procs::eventually(LIMIT, move || watched.running()));
-    let (pending_running, cancel_second, cancel_first, cancelled, done) = (
-        second.running(),
+    // An executor that takes tasks off the queue ahead of its workers (more
+    // dispatchers than workers) marks the second running soon after: give
+    // it the time to, so that it is not caught only when it is slow.
+    let pending_running = procs::eventually(Duration::from_secs(1), || second.running());
+    let (cancel_second, cancel_first, cancelled, done) = (
         second.cancel(),
         first.cancel(),
         second.cancelled(),
