@@ -5,7 +5,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use deadlock::philosophers::{Event, Semaphore, dine_ordered, dine_with_waiter, forks_of};
-use forklings_support::within;
+use forklings_support::{procs, sched, within};
 use rstest::rstest;
 
 use crate::blocking::cost_of_waiting;
@@ -306,29 +306,59 @@ fn acquire_waits_for_a_release() {
     second.join().expect("the second thread ends");
 }
 
+/// How many permits [`permits_back_to_back_wake_as_many_waiters`] gives back
+/// in one go. A semaphore that wakes a waiter only when its count leaves 0
+/// gets them all in only if each woken waiter takes its permit before the
+/// next one comes back: seven near misses in a row, never seen.
+const HUNGRY: usize = 8;
+
 #[test]
-fn two_permits_back_to_back_let_two_waiters_in() {
-    within(LIMIT, "two waiters, two permits given back", || {
-        let waiter = Arc::new(Semaphore::new(2));
-        let (a, b) = (waiter.try_acquire(), waiter.try_acquire());
-        assert!(a.is_some() && b.is_some(), "2 permits");
-        let (tx, rx) = mpsc::channel();
-        let hungry: Vec<_> = (0..2)
+fn permits_back_to_back_wake_as_many_waiters() {
+    within(Duration::from_secs(20), "sleeping waiters", || {
+        let waiter = Arc::new(Semaphore::new(HUNGRY));
+        let held: Vec<_> = (0..HUNGRY).map(|_| waiter.try_acquire()).collect();
+        assert!(held.iter().all(Option::is_some), "{HUNGRY} permits");
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (got_tx, got_rx) = mpsc::channel();
+        let mut keep_going = Vec::new();
+        let hungry: Vec<_> = (0..HUNGRY)
             .map(|_| {
-                let (waiter, tx) = (Arc::clone(&waiter), tx.clone());
+                let (waiter, tid_tx, got_tx) =
+                    (Arc::clone(&waiter), tid_tx.clone(), got_tx.clone());
+                let (go_tx, go_rx) = mpsc::channel::<()>();
+                keep_going.push(go_tx);
                 thread::spawn(move || {
-                    let _permit = waiter.acquire();
-                    tx.send(()).unwrap();
+                    let _ = tid_tx.send(procs::tid());
+                    let permit = waiter.acquire();
+                    let _ = got_tx.send(());
+                    // Kept until the end: a permit given back here would
+                    // wake another waiter, which is not this test's point.
+                    let _ = go_rx.recv();
+                    drop(permit);
                 })
             })
             .collect();
-        // Both asleep, then both permits back before either has run again.
-        thread::sleep(Duration::from_millis(150));
-        drop((a, b));
-        for _ in 0..2 {
-            rx.recv_timeout(Duration::from_secs(5))
-                .expect("two permits came back, but a waiter slept on: each release wakes one");
+        // Every waiter asleep in `acquire`, or as near as a waiter that
+        // never sleeps gets (another test checks that it sleeps).
+        let tids: Vec<i32> = (0..HUNGRY)
+            .map(|_| tid_rx.recv().expect("a waiter starts"))
+            .collect();
+        procs::eventually(Duration::from_secs(2), || {
+            tids.iter().all(|&t| procs::state(t) == Some('S'))
+        });
+        sched::go_first();
+        drop(held);
+        for got in 0..HUNGRY {
+            got_rx
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "{HUNGRY} permits came back to {HUNGRY} sleeping waiters, but only {got} \
+                         woke: each permit given back wakes a waiter, whatever the count was"
+                    )
+                });
         }
+        drop(keep_going);
         hungry.into_iter().for_each(|h| h.join().unwrap());
     });
 }

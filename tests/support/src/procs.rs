@@ -60,3 +60,9 @@ pub fn children_of(parent: i32) -> Vec<i32> {
     kids.sort_unstable();
     kids
 }
+
+/// The kernel's id of the calling thread, as `/proc/<tid>/stat` knows it:
+/// with [`state`], a test can see that a thread is asleep in a wait.
+pub fn tid() -> i32 {
+    nix::unistd::gettid().as_raw()
+}
