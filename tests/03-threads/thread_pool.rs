@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use forklings_support::within;
+use forklings_support::{procs, within};
 use threads::thread_pool::{
     Done, Future, FutureError, ReturnWhen, Shutdown, ThreadPoolExecutor, as_completed, wait,
 };
@@ -333,19 +333,13 @@ fn wait_first_exception_returns_at_the_first_panic() {
     });
 }
 
-/// The kernel's id of the calling thread: `/proc/self/task/TID` exists
-/// while the thread does.
-fn tid() -> i32 {
-    nix::unistd::gettid().as_raw()
-}
-
 #[test]
 fn shutdown_with_wait_runs_every_task_and_ends_the_workers() {
     let (results, tids) = within(LIMIT, "shutdown(wait=True)", || {
         let pool = ThreadPoolExecutor::new(2, "closing");
         let (release, first) = gated(&pool, 100);
         let rest: Vec<_> = (0..6_u32)
-            .map(|i| pool.submit(move || (i, tid())).unwrap())
+            .map(|i| pool.submit(move || (i, procs::tid())).unwrap())
             .collect();
         let releaser = thread::spawn(move || {
             thread::sleep(Duration::from_millis(100));

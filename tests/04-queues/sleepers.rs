@@ -24,10 +24,7 @@ const QUIET_CPU: Duration = Duration::from_millis(60);
 /// polls every few milliseconds wakes a hundred times.
 const QUIET_SWITCHES: u64 = 12;
 
-/// The calling thread's id, as `/proc/self/task` names it.
-pub fn tid() -> i32 {
-    nix::unistd::gettid().as_raw()
-}
+pub use forklings_support::procs::tid;
 
 /// The scheduler state letter of a thread of this process (`R`, `S`...), or
 /// `None` once it is gone.

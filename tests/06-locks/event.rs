@@ -80,12 +80,6 @@ fn wait_timeout_sees_a_set_from_another_thread() {
     });
 }
 
-/// The kernel's thread id of the calling thread.
-fn tid() -> i32 {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() }
-}
-
 /// Rounds of set-then-clear. Where real time is refused, a waiter may still
 /// run between the set and the clear (about one round in two on a busy
 /// machine), and then even a wait that looks only at the flag gets out; in
@@ -120,7 +114,7 @@ fn set_then_clear_at_once() -> usize {
                 // clear: the setter and the waiters share one CPU, and
                 // there the waiters go last.
                 be_slow_to_wake();
-                tids.send(tid()).unwrap();
+                tids.send(procs::tid()).unwrap();
                 event.wait();
                 tx.send(i).unwrap();
             })

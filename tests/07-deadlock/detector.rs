@@ -308,8 +308,7 @@ fn a_release_wakes_the_waiter_of_that_lock() {
             thread::Builder::new()
                 .name(name.into())
                 .spawn(move || {
-                    // SAFETY: gettid has no preconditions.
-                    let _ = tid_tx.send(unsafe { libc::gettid() });
+                    let _ = tid_tx.send(procs::tid());
                     let got = lock.lock().map(|mut g| *g += 1).is_ok();
                     let _ = done_tx.send((name, got));
                 })

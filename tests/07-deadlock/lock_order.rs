@@ -117,10 +117,7 @@ fn the_total_waits_for_a_transfer_in_flight() {
         let summer = {
             let bank = Arc::clone(&bank);
             thread::spawn(move || {
-                // SAFETY: gettid has no preconditions.
-                tid_tx
-                    .send(unsafe { libc::gettid() })
-                    .expect("the test listens");
+                tid_tx.send(procs::tid()).expect("the test listens");
                 let _ = total_tx.send(bank.total());
             })
         };
