@@ -3,8 +3,8 @@ use std::sync::{Arc, Barrier, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use forklings_support::sched::{be_slow_to_wake, pin_to_one_cpu};
-use forklings_support::within;
+use forklings_support::sched::{be_slow_to_wake, go_first, pin_to_one_cpu};
+use forklings_support::{procs, within};
 use locks::semaphore::{BoundedSemaphore, Semaphore, TooManyReleases};
 
 use crate::blocking::cost_of_waiting;
@@ -195,28 +195,50 @@ fn a_timed_acquire_sleeps_until_a_release() {
     cost.assert_slept("BoundedSemaphore::acquire_timeout");
 }
 
+/// How many waiters [`releases_back_to_back_wake_as_many_waiters`] puts to
+/// sleep, and how many releases it then makes in a row.
+const HUNGRY: usize = 8;
+
 #[test]
-fn two_releases_back_to_back_let_two_waiters_in() {
-    within(LIMIT, "two waiters and two releases", || {
+fn releases_back_to_back_wake_as_many_waiters() {
+    within(LIMIT, "sleeping waiters", || {
         let sem = Arc::new(Semaphore::new(0));
-        let (tx, rx) = mpsc::channel();
-        let waiters: Vec<_> = (0..2)
-            .map(|i| {
-                let (sem, tx) = (sem.clone(), tx.clone());
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (got_tx, got_rx) = mpsc::channel();
+        let waiters: Vec<_> = (0..HUNGRY)
+            .map(|_| {
+                let (sem, tid_tx, got_tx) = (sem.clone(), tid_tx.clone(), got_tx.clone());
                 thread::spawn(move || {
+                    // On the releasing thread's CPU, behind it: a woken
+                    // waiter runs only once every release is made.
+                    be_slow_to_wake();
+                    let _ = tid_tx.send(procs::tid());
                     sem.acquire();
-                    tx.send(i).unwrap();
+                    let _ = got_tx.send(());
                 })
             })
             .collect();
-        // Both asleep, then two releases before either has run again: each
-        // release must wake a waiter, not only the one that found 0 permits.
-        thread::sleep(Duration::from_millis(150));
-        sem.release();
-        sem.release();
-        for _ in 0..2 {
-            rx.recv_timeout(Duration::from_secs(10))
-                .expect("two permits came back, but a waiter slept on: each release wakes one");
+        let tids: Vec<i32> = (0..HUNGRY)
+            .map(|_| tid_rx.recv().expect("a waiter starts"))
+            .collect();
+        // Every waiter asleep in `acquire` (a waiter that never sleeps is
+        // another test's business).
+        procs::eventually(Duration::from_secs(2), || {
+            tids.iter().all(|&t| procs::state(t) == Some('S'))
+        });
+        go_first();
+        for _ in 0..HUNGRY {
+            sem.release();
+        }
+        for got in 0..HUNGRY {
+            got_rx
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "{HUNGRY} releases in a row to {HUNGRY} sleeping waiters, but only {got} \
+                     woke: each release wakes a waiter, whatever the count was"
+                    )
+                });
         }
         waiters.into_iter().for_each(|w| w.join().unwrap());
         assert_eq!(sem.available(), 0);

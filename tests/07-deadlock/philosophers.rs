@@ -328,6 +328,9 @@ fn permits_back_to_back_wake_as_many_waiters() {
                 let (go_tx, go_rx) = mpsc::channel::<()>();
                 keep_going.push(go_tx);
                 thread::spawn(move || {
+                    // On the releasing thread's CPU, behind it: a woken
+                    // waiter runs only once every permit is back.
+                    sched::be_slow_to_wake();
                     let _ = tid_tx.send(procs::tid());
                     let permit = waiter.acquire();
                     let _ = got_tx.send(());
