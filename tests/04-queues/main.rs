@@ -15,6 +15,12 @@ macro_rules! queue_surface_tests {
 
         const LIMIT: Duration = Duration::from_secs(5);
         const SHORT: Duration = Duration::from_millis(50);
+        /// How often the nowait test stops its worker. The worker shares
+        /// a CPU with the thread that stops it, so each stop finds it where
+        /// it was preempted. Running on a core of its own it was mostly
+        /// stopped at the end of a system call (the queue's wake-ups), and
+        /// a check-then-act `get_nowait` was missed one run in six.
+        const NOWAIT_TRIALS: usize = 300;
 
         #[test]
         fn items_come_out_in_the_order_they_went_in() {
@@ -334,6 +340,10 @@ macro_rules! queue_surface_tests {
                     Arc::clone(&overfilled),
                 );
                 thread::spawn(move || {
+                    // On the CPU of the thread that stops it: then it is
+                    // stopped where it was last preempted, anywhere in its
+                    // loop, and not mostly at the end of a system call.
+                    crate::sleepers::pin_to_one_cpu();
                     let _ = tid_tx.send(crate::sleepers::tid());
                     while !stop.load(SeqCst) {
                         if q.put_nowait(1).is_ok() && q.get_nowait() == Ok(2) {
@@ -361,41 +371,53 @@ macro_rules! queue_surface_tests {
                     }
                 });
             }
-            for trial in 0..200 {
-                let mut done = false;
-                crate::sleepers::hold(tid, || {
-                    let _ = job_tx.send(());
-                    done = done_rx.recv_timeout(Duration::from_millis(1)).is_ok();
-                });
-                if !done {
-                    done_rx
-                        .recv_timeout(Duration::from_secs(2))
-                        .expect("a put_nowait or get_nowait waited on a queue nobody held");
-                }
-                let before = progress.load(SeqCst);
-                let deadline = Instant::now() + Duration::from_secs(2);
-                while progress.load(SeqCst) == before {
-                    if Instant::now() >= deadline {
-                        stop.store(true, SeqCst);
-                        panic!(
-                            "trial {trial}: after another thread took or put an item while it was \
-                             stopped, a put_nowait or get_nowait waits (it checked the queue, then \
-                             acted under a second lock: check and act under one lock)"
+            let trials = {
+                let (q, progress, stop, overfilled) = (
+                    Arc::clone(&q),
+                    Arc::clone(&progress),
+                    Arc::clone(&stop),
+                    Arc::clone(&overfilled),
+                );
+                move || {
+                    crate::sleepers::pin_to_one_cpu();
+                    for trial in 0..NOWAIT_TRIALS {
+                        let mut done = false;
+                        crate::sleepers::hold(tid, || {
+                            let _ = job_tx.send(());
+                            done = done_rx.recv_timeout(Duration::from_millis(1)).is_ok();
+                        });
+                        if !done {
+                            done_rx
+                                .recv_timeout(Duration::from_secs(2))
+                                .expect("a put_nowait or get_nowait waited on a queue nobody held");
+                        }
+                        let before = progress.load(SeqCst);
+                        let deadline = Instant::now() + Duration::from_secs(2);
+                        while progress.load(SeqCst) == before {
+                            if Instant::now() >= deadline {
+                                stop.store(true, SeqCst);
+                                panic!(
+                                    "trial {trial}: after another thread took or put an item while it was \
+                                     stopped, a put_nowait or get_nowait waits (it checked the queue, then \
+                                     acted under a second lock: check and act under one lock)"
+                                );
+                            }
+                            thread::yield_now();
+                        }
+                        let size = q.qsize();
+                        if size > 1 || overfilled.load(SeqCst) {
+                            stop.store(true, SeqCst);
+                        }
+                        assert!(
+                            size <= 1 && !overfilled.load(SeqCst),
+                            "trial {trial}: a queue of one held two items (a put_nowait checked for \
+                             room, another thread filled the queue, and it added its item anyway: \
+                             check and act under one lock)"
                         );
                     }
-                    thread::yield_now();
                 }
-                let size = q.qsize();
-                if size > 1 || overfilled.load(SeqCst) {
-                    stop.store(true, SeqCst);
-                }
-                assert!(
-                    size <= 1 && !overfilled.load(SeqCst),
-                    "trial {trial}: a queue of one held two items (a put_nowait checked for \
-                     room, another thread filled the queue, and it added its item anyway: \
-                     check and act under one lock)"
-                );
-            }
+            };
+            within(Duration::from_secs(25), "the nowait trials", trials);
             stop.store(true, SeqCst);
             worker.join().expect("the worker");
         }
