@@ -372,12 +372,8 @@ macro_rules! queue_surface_tests {
                 });
             }
             let trials = {
-                let (q, progress, stop, overfilled) = (
-                    Arc::clone(&q),
-                    Arc::clone(&progress),
-                    Arc::clone(&stop),
-                    Arc::clone(&overfilled),
-                );
+                // The rest moves in; the stop is still set after the trials.
+                let stop = Arc::clone(&stop);
                 move || {
                     crate::sleepers::pin_to_one_cpu();
                     for trial in 0..NOWAIT_TRIALS {
